@@ -1,0 +1,3 @@
+from emulators.cli import main
+
+raise SystemExit(main())

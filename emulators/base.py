@@ -1,0 +1,46 @@
+"""What every emulator offers to the launcher, and what they share in one process."""
+
+from __future__ import annotations
+
+import abc
+from typing import ClassVar
+
+from emulators.config import Address, Config
+
+
+class Emulator(abc.ABC):
+    """One emulator: it binds its port in ``start`` and serves until ``stop``."""
+
+    name: ClassVar[str]
+
+    def __init__(self, config: Config, hub: Hub) -> None:
+        self.config = config
+        self.hub = hub
+
+    @property
+    def address(self) -> Address:
+        return self.config.address(self.name)
+
+    @abc.abstractmethod
+    def start(self) -> None:
+        """Bind and serve in background threads; return once accepting connections."""
+
+    @abc.abstractmethod
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+
+    def environment(self) -> dict[str, str]:
+        """Variables that point SDKs in the functions at this emulator."""
+        return {}
+
+
+class Hub:
+    """The emulators running in this process, so they can find one another
+    (the functions host delivers Firestore and Database events, rules read Auth users)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.emulators: dict[str, Emulator] = {}
+
+    def get(self, name: str) -> Emulator | None:
+        return self.emulators.get(name)
