@@ -1,0 +1,1 @@
+"""Auth emulator: the Identity Toolkit and Secure Token endpoints the SDKs use."""

@@ -1,0 +1,46 @@
+"""Reads Firebase ID tokens as the emulators see them.
+
+Emulator ID tokens are unsigned JWTs (``alg: none``), as Google's Auth emulator issues;
+``connectFirestoreEmulator``/``connectDatabaseEmulator`` with ``mockUserToken`` send the
+same kind. Like Google's emulators, the Firestore and Database emulators decode the claims
+without checking a signature, and refuse a token that is malformed or expired.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from typing import Any
+
+
+class InvalidIdToken(ValueError):
+    pass
+
+
+def decode(token: str, *, now: float | None = None) -> dict[str, Any]:
+    """Claims of an ID token, with ``uid`` set from ``user_id``/``sub``."""
+    parts = token.split(".")
+    if len(parts) not in (2, 3):
+        raise InvalidIdToken("not a JWT")
+    try:
+        claims = json.loads(_b64url(parts[1]))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise InvalidIdToken("JWT payload is not base64url JSON") from None
+    if not isinstance(claims, dict):
+        raise InvalidIdToken("JWT payload is not an object")
+    uid = claims.get("user_id") or claims.get("sub") or claims.get("uid")
+    if not isinstance(uid, str) or not uid:
+        raise InvalidIdToken("token has no sub/user_id")
+    exp = claims.get("exp")
+    if isinstance(exp, (int, float)) and exp < (now if now is not None else time.time()):
+        raise InvalidIdToken("token expired")
+    claims.setdefault("sub", uid)
+    claims.setdefault("user_id", uid)
+    claims["uid"] = uid
+    return claims
+
+
+def _b64url(segment: str) -> bytes:
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
