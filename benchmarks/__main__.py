@@ -11,7 +11,9 @@ import benchmarks
 
 def main(argv: list[str]) -> int:
     names = argv or sorted(
-        info.name for info in pkgutil.iter_modules(benchmarks.__path__) if not info.name.startswith("_")
+        info.name
+        for info in pkgutil.iter_modules(benchmarks.__path__)
+        if not info.name.startswith("_")
     )
     for name in names:
         print(f"\n=== {name} ===", flush=True)

@@ -8,6 +8,7 @@ from emulators.base import Emulator
 
 # name -> "module:Class". Functions start last so their environment can name the others.
 EMULATORS: dict[str, str] = {
+    "auth": "emulators.auth.emulator:AuthEmulator",
     "functions": "emulators.functions.emulator:FunctionsEmulator",
 }
 START_ORDER = ["auth", "firestore", "database", "cloudinary", "functions"]

@@ -1,0 +1,1 @@
+"""Functions host: loads ``functions/main.py`` and serves its functions at the emulator URLs."""

@@ -1,0 +1,1 @@
+"""Accounts: passwords, tokens, input rules and the login throttle."""

@@ -1,0 +1,62 @@
+"""The Firebase side of an account: custom tokens, ID-token checks, refresh-token revocation.
+
+The Admin SDK app is created on first use. Locally, with FIREBASE_AUTH_EMULATOR_HOST set,
+firebase_admin mints unsigned custom tokens that the Auth emulator accepts; in production it
+signs with the function's service account.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import threading
+
+import firebase_admin
+from firebase_admin import auth
+
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+
+
+@functools.cache
+def app() -> firebase_admin.App:
+    with _lock:
+        try:
+            return firebase_admin.get_app()
+        except ValueError:
+            project = os.environ.get("GCLOUD_PROJECT") or os.environ.get("GOOGLE_CLOUD_PROJECT")
+            return firebase_admin.initialize_app(
+                options={"projectId": project} if project else None
+            )
+
+
+def custom_token(uid: str, claims: dict | None = None) -> str:
+    return auth.create_custom_token(uid, claims, app=app()).decode()
+
+
+def verify_id_token(token: str) -> str:
+    """The uid of a valid, unrevoked Firebase ID token; raises ValueError otherwise."""
+    try:
+        decoded = auth.verify_id_token(token, app=app(), check_revoked=True)
+    except (
+        auth.InvalidIdTokenError,
+        auth.RevokedIdTokenError,
+        auth.UserDisabledError,
+        auth.CertificateFetchError,
+        auth.UserNotFoundError,
+    ) as exc:
+        raise ValueError(str(exc)) from None
+    return decoded["uid"]
+
+
+def revoke_refresh_tokens(uid: str) -> bool:
+    """Sign the user out of Firebase everywhere. False when no Auth backend answered."""
+    try:
+        auth.revoke_refresh_tokens(uid, app=app())
+    except auth.UserNotFoundError:
+        return True  # never signed in to Firebase: nothing to revoke
+    except Exception:  # the local Auth emulator may not be running
+        log.warning("could not revoke Firebase refresh tokens for %s", uid, exc_info=True)
+        return False
+    return True

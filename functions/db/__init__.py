@@ -1,0 +1,1 @@
+"""PostgreSQL access: the pool, and one module of queries per table group."""

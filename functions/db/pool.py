@@ -1,0 +1,52 @@
+"""A small psycopg pool, opened on first use.
+
+Never connect at import time: deploy discovery imports main.py with a 10 s limit. Prepared
+statements are off so that Neon's ``-pooler`` host (PgBouncer, transaction mode) works.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+import settings
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+_pool: ConnectionPool | None = None
+_lock = threading.Lock()
+
+
+def pool() -> ConnectionPool:
+    global _pool
+    if _pool is None:
+        with _lock:
+            if _pool is None:
+                _pool = ConnectionPool(
+                    conninfo=settings.database_url(),
+                    min_size=0,
+                    max_size=settings.DB_POOL_SIZE.value,
+                    kwargs={"prepare_threshold": None, "row_factory": dict_row},
+                    timeout=10,
+                    max_idle=60,
+                    open=True,
+                    name="flowchat",
+                )
+    return _pool
+
+
+@contextmanager
+def transaction() -> Iterator[psycopg.Connection]:
+    """A connection inside one transaction: committed on success, rolled back on error."""
+    with pool().connection() as conn:
+        yield conn
+
+
+def close() -> None:
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.close()
+            _pool = None

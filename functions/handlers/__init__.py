@@ -1,0 +1,1 @@
+"""HTTP handlers: turn requests into calls on the domain modules and back into JSON."""

@@ -1,0 +1,131 @@
+"""JSON in, JSON out: request parsing, the error format, and the endpoint wrapper.
+
+Errors use the wire format of Firebase callable functions,
+``{"error": {"status": "INVALID_ARGUMENT", "message": "..."}}``, with the HTTP status of the
+matching HttpsError code.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pydantic
+from errors import ApiError, invalid
+from flask import Request, Response
+
+log = logging.getLogger("flowchat")
+
+MAX_BODY_BYTES = 64 * 1024
+
+Model = TypeVar("Model", bound=pydantic.BaseModel)
+
+
+def error_response(error: ApiError) -> Response:
+    return json_response(
+        {"error": {"status": error.status, "message": error.message}},
+        error.http_status,
+        headers=error.headers,
+    )
+
+
+def json_response(
+    payload: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(
+        json.dumps(payload, separators=(",", ":"), default=str),
+        status=status,
+        headers={"Cache-Control": "no-store", **(headers or {})},
+        mimetype="application/json",
+    )
+
+
+def no_content() -> Response:
+    return Response(status=204, headers={"Cache-Control": "no-store"})
+
+
+def endpoint(
+    *methods: str,
+) -> Callable[[Callable[[Request], Response]], Callable[[Request], Response]]:
+    """Accept only ``methods``; turn ApiError into its response and anything else into a
+    generic 500, logged here and never shown to the client."""
+
+    def decorate(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
+        @functools.wraps(handler)
+        def wrapper(request: Request) -> Response:
+            try:
+                if request.method not in methods:
+                    raise ApiError(
+                        "METHOD_NOT_ALLOWED",
+                        f"use {' or '.join(methods)}",
+                        headers={"Allow": ", ".join(methods)},
+                    )
+                return handler(request)
+            except ApiError as error:
+                return error_response(error)
+            except Exception:
+                log.exception("%s failed", handler.__name__)
+                return error_response(ApiError("INTERNAL", "internal error"))
+
+        return wrapper
+
+    return decorate
+
+
+def parse_body(request: Request, model: type[Model]) -> Model:
+    """The JSON body validated as ``model``; 400 naming the field on any problem."""
+    content_type = request.mimetype or ""
+    if content_type != "application/json":
+        raise invalid("Content-Type", "must be application/json")
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise invalid("body", f"must be at most {MAX_BODY_BYTES} bytes")
+    raw = request.stream.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        raise invalid("body", f"must be at most {MAX_BODY_BYTES} bytes")
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise invalid("body", f"is not valid JSON ({exc})") from None
+    return validate(data, model)
+
+
+def parse_query(request: Request, model: type[Model]) -> Model:
+    return validate(dict(request.args), model)
+
+
+def validate(data: Any, model: type[Model]) -> Model:
+    if not isinstance(data, dict):
+        raise invalid("body", "must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "body"
+        message = first["msg"]
+        if first["type"] == "value_error":
+            message = str(first.get("ctx", {}).get("error", message))
+        raise invalid(field, _lower_first(message)) from None
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError("UNAUTHENTICATED", "missing Authorization: Bearer token")
+    return token.strip()
+
+
+def client_address(request: Request) -> str:
+    """The caller's address. Behind Google's front end the last X-Forwarded-For entry is
+    the one it appended; earlier entries are whatever the client sent."""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded:
+        return forwarded.split(",")[-1].strip()
+    return request.remote_addr or ""
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]

@@ -1,0 +1,43 @@
+"""Function params and secrets (read from the environment when the emulator runs them).
+
+Values are read when a request needs them, never at import time.
+"""
+
+from __future__ import annotations
+
+from firebase_functions.params import IntParam, SecretParam, StringParam
+
+DATABASE_URL = SecretParam("DATABASE_URL", description="PostgreSQL URL (Neon: the -pooler host)")
+JWT_SECRET = SecretParam("JWT_SECRET", description="HMAC key for FlowChat access tokens")
+SECRETS = [DATABASE_URL, JWT_SECRET]
+
+DB_POOL_SIZE = IntParam("DB_POOL_SIZE", default=4, description="connections per instance")
+ACCESS_TOKEN_TTL_SECONDS = IntParam("ACCESS_TOKEN_TTL_SECONDS", default=15 * 60)
+SESSION_TTL_DAYS = IntParam("SESSION_TTL_DAYS", default=30)
+LOGIN_MAX_FAILURES_PER_ACCOUNT = IntParam("LOGIN_MAX_FAILURES_PER_ACCOUNT", default=5)
+LOGIN_MAX_FAILURES_PER_ADDRESS = IntParam("LOGIN_MAX_FAILURES_PER_ADDRESS", default=30)
+LOGIN_FAILURE_WINDOW_SECONDS = IntParam("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+TOKEN_ISSUER = StringParam("TOKEN_ISSUER", default="flowchat")
+TOKEN_AUDIENCE = StringParam("TOKEN_AUDIENCE", default="flowchat-api")
+
+
+class MissingSecret(RuntimeError):
+    pass
+
+
+def database_url() -> str:
+    return _required(DATABASE_URL)
+
+
+def jwt_secret() -> str:
+    secret = _required(JWT_SECRET)
+    if len(secret) < 32:
+        raise MissingSecret("JWT_SECRET must be at least 32 characters")
+    return secret
+
+
+def _required(param: SecretParam) -> str:
+    value = param.value
+    if not value:
+        raise MissingSecret(f"secret {param.name} is not set")
+    return value

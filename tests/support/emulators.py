@@ -1,0 +1,123 @@
+"""Runs ``python -m emulators start`` as a real subprocess on free ports, for tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from emulators.config import DEFAULT_PORTS
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT = "demo-flowchat"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class EmulatorProcess:
+    process: subprocess.Popen
+    ports: dict[str, int]
+    project: str = PROJECT
+    output: deque[str] = field(default_factory=lambda: deque(maxlen=400))
+
+    def host(self, emulator: str) -> str:
+        return f"127.0.0.1:{self.ports[emulator]}"
+
+    def url(self, emulator: str) -> str:
+        return f"http://{self.host(emulator)}"
+
+    def functions_url(self, name: str = "", region: str = "us-central1") -> str:
+        return f"{self.url('functions')}/{self.project}/{region}/{name}"
+
+    def log(self) -> str:
+        return "".join(self.output)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def write_config(
+    folder: Path,
+    only: list[str],
+    *,
+    firestore_rules: Path | None = None,
+    database_rules: Path | None = None,
+) -> tuple[Path, dict[str, int]]:
+    """A firebase.json in ``folder`` that points at the repo's code, with free ports."""
+    ports = {name: free_port() for name in DEFAULT_PORTS if name in only}
+    config = {
+        "functions": [{"source": str(ROOT / "functions"), "runtime": "python311"}],
+        "firestore": {"rules": str(firestore_rules or ROOT / "firestore.rules")},
+        "database": {"rules": str(database_rules or ROOT / "database.rules.json")},
+        "emulators": {name: {"host": "127.0.0.1", "port": port} for name, port in ports.items()},
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "firebase.json"
+    path.write_text(json.dumps(config, indent=2))
+    return path, ports
+
+
+def start(
+    folder: Path,
+    only: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    **rules: Path,
+) -> EmulatorProcess:
+    """Start the emulators and return once they print ``All emulators ready``."""
+    config_path, ports = write_config(folder, only, **rules)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "emulators",
+            "start",
+            "--only",
+            ",".join(only),
+            "--config",
+            str(config_path),
+            "--project",
+            PROJECT,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    running = EmulatorProcess(process, ports)
+    ready = threading.Event()
+
+    def pump() -> None:
+        for line in process.stdout:
+            running.output.append(line)
+            if "All emulators ready" in line:
+                ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + timeout
+    while not ready.wait(0.05):
+        if process.poll() is not None or time.monotonic() > deadline:
+            running.stop()
+            raise RuntimeError(f"emulators {only} did not start:\n{running.log()}")
+    return running

@@ -1,0 +1,1 @@
+"""Developer commands behind the Makefile: ``make dev``, ``make migrate``."""
