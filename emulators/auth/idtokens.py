@@ -44,3 +44,28 @@ def decode(token: str, *, now: float | None = None) -> dict[str, Any]:
 
 def _b64url(segment: str) -> bytes:
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def encode_unsigned(claims: dict[str, Any]) -> str:
+    """An unsigned JWT (``alg: none``, empty signature), the form emulator ID tokens take."""
+    header = {"alg": "none", "typ": "JWT"}
+    return f"{_b64url_encode(header)}.{_b64url_encode(claims)}."
+
+
+def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Header and payload of any JWT, with no check of signature or claims."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise InvalidIdToken("not a JWT")
+    try:
+        header, payload = (json.loads(_b64url(part)) for part in parts[:2])
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise InvalidIdToken("JWT header or payload is not base64url JSON") from None
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        raise InvalidIdToken("JWT header or payload is not an object")
+    return header, payload
+
+
+def _b64url_encode(value: dict[str, Any]) -> str:
+    raw = json.dumps(value, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
