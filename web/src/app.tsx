@@ -1,0 +1,57 @@
+import { lazy, Suspense } from "react";
+import { BrowserRouter, Link, Route, Routes } from "react-router";
+import { Toaster } from "@/components/ui/sonner";
+import { TooltipProvider } from "@/components/ui/tooltip";
+import { LoginPage } from "@/features/auth/login-page";
+import { RequireSession, SignedOutOnly } from "@/features/auth/require-session";
+import { SessionProvider } from "@/features/auth/session-context";
+import type { SessionStore } from "@/features/auth/session-store";
+import { SignupPage } from "@/features/auth/signup-page";
+import { ChatDataProvider } from "@/features/chat/chat-data-context";
+import { ThemeProvider } from "@/features/theme/theme-provider";
+
+// The signed-in app loads after log-in, so the log-in screen stays small.
+const AppShell = lazy(() => import("@/features/shell/app-shell").then((module) => ({ default: module.AppShell })));
+const EmptyConversation = lazy(() =>
+  import("@/features/shell/empty-conversation").then((module) => ({ default: module.EmptyConversation })),
+);
+const ProfilePage = lazy(() => import("@/features/profile/profile-page").then((module) => ({ default: module.ProfilePage })));
+
+function NotFound() {
+  return (
+    <div className="grid h-full place-content-center gap-2 p-8 text-center">
+      <h1 className="text-lg font-semibold">Page not found</h1>
+      <Link to="/" className="text-sm text-primary underline-offset-4 hover:underline">
+        Back to your conversations
+      </Link>
+    </div>
+  );
+}
+
+export function App({ session }: { session: SessionStore }) {
+  return (
+    <ThemeProvider>
+      <TooltipProvider>
+        <SessionProvider store={session}>
+          {/* The Firestore/RTDB data source plugs in here once the emulators can serve it. */}
+          <ChatDataProvider source={null}>
+            <BrowserRouter>
+              <Suspense fallback={null}>
+                <Routes>
+                  <Route path="/login" element={<SignedOutOnly><LoginPage /></SignedOutOnly>} />
+                  <Route path="/signup" element={<SignedOutOnly><SignupPage /></SignedOutOnly>} />
+                  <Route path="/" element={<RequireSession><AppShell /></RequireSession>}>
+                    <Route index element={<EmptyConversation />} />
+                    <Route path="u/:username" element={<ProfilePage />} />
+                    <Route path="*" element={<NotFound />} />
+                  </Route>
+                </Routes>
+              </Suspense>
+            </BrowserRouter>
+            <Toaster position="top-center" />
+          </ChatDataProvider>
+        </SessionProvider>
+      </TooltipProvider>
+    </ThemeProvider>
+  );
+}

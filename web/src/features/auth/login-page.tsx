@@ -1,0 +1,80 @@
+import { Loader2Icon } from "lucide-react";
+import { useRef, useState, type FormEvent } from "react";
+import { Link } from "react-router";
+import { Button } from "@/components/ui/button";
+import { AuthLayout } from "./auth-layout";
+import { FormAlert } from "./form-alert";
+import { FormField } from "./form-field";
+import { useSession, useSessionStore } from "./session-context";
+import { useAuthForm } from "./use-auth-form";
+
+const FIELDS = ["login", "password"] as const;
+const FIELD_ALIASES: Record<string, (typeof FIELDS)[number]> = { email: "login", username: "login" };
+
+export function LoginPage() {
+  const store = useSessionStore();
+  const { endedReason } = useSession();
+  const [login, setLogin] = useState("");
+  const [password, setPassword] = useState("");
+  const form = useAuthForm(FIELDS, FIELD_ALIASES);
+  const inputs = { login: useRef<HTMLInputElement>(null), password: useRef<HTMLInputElement>(null) };
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    const result = await form.submit(() => store.login({ login: login.trim(), password }));
+    // On success <SignedOutOnly> moves on to the app.
+    if (result && result !== "ok") inputs[result].current?.focus();
+  }
+
+  return (
+    <AuthLayout
+      title="Welcome back"
+      description="Log in to pick up your conversations."
+      footer={
+        <span>
+          New to FlowChat?{" "}
+          <Link to="/signup" className="font-medium text-primary underline-offset-4 hover:underline">
+            Create an account
+          </Link>
+        </span>
+      }
+    >
+      <form className="grid gap-4" onSubmit={onSubmit} noValidate>
+        <FormAlert message={form.formError ?? endedReason} />
+        <FormField
+          ref={inputs.login}
+          label="Email or username"
+          name="login"
+          autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+          value={login}
+          onChange={(event) => {
+            setLogin(event.target.value);
+            form.clearFieldError("login");
+          }}
+          error={form.fieldErrors.login}
+        />
+        <FormField
+          ref={inputs.password}
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(event) => {
+            setPassword(event.target.value);
+            form.clearFieldError("password");
+          }}
+          error={form.fieldErrors.password}
+        />
+        <Button type="submit" disabled={form.submitting || form.throttled || !login.trim() || !password}>
+          {form.submitting ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+          Log in
+        </Button>
+      </form>
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,85 @@
+// The chat domain as the UI sees it. The Firestore-backed data source (to come) maps
+// documents to these shapes; components never see Firestore types.
+
+export type RoomKind = "direct" | "group";
+
+export interface RoomSummary {
+  id: string;
+  kind: RoomKind;
+  /** Group name, or the other person's display name for a direct room. */
+  name: string;
+  avatarUrl: string | null;
+  /** For direct rooms, the other member; lets the list show their presence. */
+  peerId: string | null;
+  lastMessage: { text: string; senderId: string; senderName: string; sentAt: Date } | null;
+  unreadCount: number;
+  /** Whether the unread messages include an @mention of the current user. */
+  mentioned: boolean;
+  updatedAt: Date;
+}
+
+export interface Attachment {
+  id: string;
+  kind: "image" | "file";
+  url: string;
+  name: string;
+  sizeBytes: number;
+  mimeType: string;
+  width?: number;
+  height?: number;
+  /** Present while the upload is still running (0..1). */
+  progress?: number;
+}
+
+export interface MessageReplyPreview {
+  messageId: string;
+  senderId: string;
+  senderName: string;
+  text: string;
+}
+
+export type MessageDeliveryState = "sending" | "sent" | "failed";
+
+export interface Message {
+  id: string;
+  roomId: string;
+  senderId: string;
+  senderName: string;
+  senderAvatarUrl: string | null;
+  text: string;
+  createdAt: Date;
+  editedAt: Date | null;
+  /** Deleted messages keep their place in the timeline and lose their content. */
+  deleted: boolean;
+  replyTo: MessageReplyPreview | null;
+  mentions: string[];
+  /** Emoji → ids of the users who reacted with it. */
+  reactions: Record<string, string[]>;
+  attachments: Attachment[];
+  delivery: MessageDeliveryState;
+}
+
+export interface MessageDraft {
+  text: string;
+  replyToId?: string;
+  mentions?: string[];
+  attachments?: Attachment[];
+}
+
+export type PresenceState = "online" | "away" | "offline";
+
+export interface Presence {
+  state: PresenceState;
+  lastChanged: Date | null;
+}
+
+export interface TypingUser {
+  userId: string;
+  displayName: string;
+}
+
+export interface ReadReceipt {
+  userId: string;
+  lastReadMessageId: string;
+  readAt: Date;
+}

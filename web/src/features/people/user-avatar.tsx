@@ -1,0 +1,60 @@
+import { Avatar, AvatarFallback, AvatarImage } from "@/components/ui/avatar";
+import type { PresenceState } from "@/features/chat/types";
+import { cn } from "@/lib/utils";
+
+const FALLBACK_COLOURS = [
+  "bg-rose-500/15 text-rose-700 dark:text-rose-300",
+  "bg-amber-500/15 text-amber-700 dark:text-amber-300",
+  "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300",
+  "bg-sky-500/15 text-sky-700 dark:text-sky-300",
+  "bg-violet-500/15 text-violet-700 dark:text-violet-300",
+  "bg-fuchsia-500/15 text-fuchsia-700 dark:text-fuchsia-300",
+];
+
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0]![0], words[words.length - 1]![0]] : [...(words[0] ?? "?")].slice(0, 2);
+  return letters.join("").toUpperCase();
+}
+
+/** The same person always gets the same colour. */
+function colourFor(seed: string): string {
+  let hash = 0;
+  for (const char of seed) hash = (hash * 31 + char.charCodeAt(0)) | 0;
+  return FALLBACK_COLOURS[Math.abs(hash) % FALLBACK_COLOURS.length]!;
+}
+
+const PRESENCE_LABEL: Record<PresenceState, string> = { online: "Online", away: "Away", offline: "Offline" };
+
+interface UserAvatarProps {
+  name: string;
+  seed: string;
+  avatarUrl?: string | null;
+  presence?: PresenceState;
+  className?: string;
+}
+
+export function UserAvatar({ name, seed, avatarUrl, presence, className }: UserAvatarProps) {
+  return (
+    <span className="relative inline-flex shrink-0">
+      <Avatar className={className}>
+        {avatarUrl ? <AvatarImage src={avatarUrl} alt="" /> : null}
+        <AvatarFallback className={colourFor(seed)} aria-hidden>
+          {initials(name)}
+        </AvatarFallback>
+      </Avatar>
+      {presence ? (
+        <span
+          role="img"
+          aria-label={PRESENCE_LABEL[presence]}
+          className={cn(
+            "absolute right-0 bottom-0 size-2.5 rounded-full ring-2 ring-sidebar",
+            presence === "online" && "bg-online",
+            presence === "away" && "bg-away",
+            presence === "offline" && "bg-muted-foreground/50",
+          )}
+        />
+      ) : null}
+    </span>
+  );
+}

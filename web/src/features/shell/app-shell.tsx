@@ -1,0 +1,80 @@
+import { CloudOffIcon } from "lucide-react";
+import { useState } from "react";
+import { Link, Outlet, useMatch, useNavigate } from "react-router";
+import { toast } from "sonner";
+import { useRooms } from "@/features/chat/chat-data-context";
+import { useSession, useSessionStore } from "@/features/auth/session-context";
+import { ProfileDialog } from "@/features/profile/profile-dialog";
+import { ThemeToggle } from "@/features/theme/theme-toggle";
+import { cn } from "@/lib/utils";
+import { FlowChatLogo } from "./flowchat-logo";
+import { RoomList, RoomListLoading } from "./room-list";
+import { UserMenu } from "./user-menu";
+
+/** Header, room sidebar and the routed main area. On phones, one of the two panes at a time. */
+export function AppShell() {
+  const store = useSessionStore();
+  const { user, firebaseSignedIn } = useSession();
+  const navigate = useNavigate();
+  const [profileOpen, setProfileOpen] = useState(false);
+  const rooms = useRooms();
+  // Only the room list is a "home" pane; any other page takes the whole phone screen.
+  const atHome = useMatch("/") !== null;
+
+  if (!user) return null;
+
+  async function logOut() {
+    await store.logout();
+    navigate("/login", { replace: true });
+    toast("You have been logged out.");
+  }
+
+  return (
+    <div className="flex h-dvh flex-col">
+      <a
+        href="#main"
+        className="sr-only z-50 rounded-md bg-background px-3 py-2 focus:not-sr-only focus:absolute focus:top-2 focus:left-2"
+      >
+        Skip to content
+      </a>
+      <header className="flex h-14 shrink-0 items-center gap-2 border-b px-3 sm:px-4">
+        <Link to="/" className="flex items-center gap-2 rounded-md font-semibold outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50">
+          <FlowChatLogo />
+          <span>FlowChat</span>
+        </Link>
+        <div className="ml-auto flex items-center gap-1">
+          <ThemeToggle />
+          <UserMenu user={user} onEditProfile={() => setProfileOpen(true)} onLogOut={logOut} />
+        </div>
+      </header>
+      {!firebaseSignedIn ? (
+        <p role="status" className="flex items-center justify-center gap-2 border-b bg-muted px-4 py-1.5 text-xs text-muted-foreground">
+          <CloudOffIcon className="size-3.5" aria-hidden />
+          Live updates are unavailable right now. FlowChat will reconnect on its own.
+        </p>
+      ) : null}
+      <div className="flex min-h-0 flex-1">
+        <nav
+          aria-label="Conversations"
+          className={cn(
+            "w-full shrink-0 flex-col overflow-y-auto border-r bg-sidebar text-sidebar-foreground md:flex md:w-72 lg:w-80",
+            atHome ? "flex" : "hidden",
+          )}
+        >
+          <h2 className="px-4 pt-4 pb-1 text-xs font-semibold tracking-wide text-muted-foreground uppercase">Conversations</h2>
+          {rooms.status === "loading" ? <RoomListLoading /> : null}
+          {rooms.status === "error" ? (
+            <p role="alert" className="p-4 text-sm text-destructive">
+              Couldn't load your conversations. {rooms.error.message}
+            </p>
+          ) : null}
+          {rooms.status === "ready" ? <RoomList rooms={rooms.rooms} currentUserId={user.id} /> : null}
+        </nav>
+        <main id="main" tabIndex={-1} className={cn("min-w-0 flex-1 overflow-y-auto outline-none md:block", atHome ? "hidden" : "block")}>
+          <Outlet />
+        </main>
+      </div>
+      <ProfileDialog open={profileOpen} onOpenChange={setProfileOpen} />
+    </div>
+  );
+}
