@@ -343,7 +343,8 @@ class Parser:
         token = self.peek()
         if token.is_op("!", "-"):
             self.advance()
-            operand = self.unary()
+            # A bare literal is range-checked after folding, so -9223372036854775808 parses.
+            operand = self.unary() if self.peek().is_op("!", "-") else self.postfix()
             if (
                 token.value == "-"
                 and isinstance(operand, nodes.Literal)
