@@ -9,7 +9,9 @@ from emulators.base import Emulator
 # name -> "module:Class". Functions start last so their environment can name the others.
 EMULATORS: dict[str, str] = {
     "auth": "emulators.auth.emulator:AuthEmulator",
+    "firestore": "emulators.firestore.emulator:FirestoreEmulator",
     "functions": "emulators.functions.emulator:FunctionsEmulator",
+    "cloudinary": "emulators.cloudinary.emulator:CloudinaryEmulator",
 }
 START_ORDER = ["auth", "firestore", "database", "cloudinary", "functions"]
 
