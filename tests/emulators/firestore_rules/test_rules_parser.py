@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulators.firestore.rules import Ruleset, RulesSyntaxError
-from emulators.firestore.rules import nodes
+from emulators.firestore.rules import Ruleset, RulesSyntaxError, nodes
 from emulators.firestore.rules.parser import parse, parse_expression
 
 FULL_RULES = """\
