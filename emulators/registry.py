@@ -8,6 +8,7 @@ from emulators.base import Emulator
 
 # name -> "module:Class". Functions start last so their environment can name the others.
 EMULATORS: dict[str, str] = {
+    "database": "emulators.database.emulator:DatabaseEmulator",
     "auth": "emulators.auth.emulator:AuthEmulator",
     "firestore": "emulators.firestore.emulator:FirestoreEmulator",
     "functions": "emulators.functions.emulator:FunctionsEmulator",

@@ -1,0 +1,73 @@
+"""The Firestore emulator: engine + grpcio server + Starlette app behind one public port.
+
+Settings (``emulators.firestore`` in firebase.json): ``host``, ``port``, and
+``transactionTimeoutSeconds`` (idle time after which a transaction expires and releases
+its locks; default 60, the environment variable FIRESTORE_EMULATOR_TRANSACTION_TIMEOUT
+overrides it).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+
+from emulators.base import Emulator
+from emulators.config import Address
+from emulators.firestore.engine import FirestoreEngine
+from emulators.firestore.front import PortFront
+from emulators.firestore.grpc_service import start_server
+from emulators.firestore.http_app import build_app
+from emulators.firestore.transactions import DEFAULT_IDLE_TIMEOUT
+from emulators.serving import BackgroundServer
+
+log = logging.getLogger(__name__)
+
+
+def _free_loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class FirestoreEmulator(Emulator):
+    name = "firestore"
+
+    def __init__(self, config, hub) -> None:
+        super().__init__(config, hub)
+        settings = config.raw.get("emulators", {}).get("firestore", {})
+        timeout = os.environ.get(
+            "FIRESTORE_EMULATOR_TRANSACTION_TIMEOUT",
+            settings.get("transactionTimeoutSeconds", DEFAULT_IDLE_TIMEOUT),
+        )
+        self.engine = FirestoreEngine(
+            config.firestore_rules, transaction_idle_timeout=float(timeout)
+        )
+        self._grpc = None
+        self._http: BackgroundServer | None = None
+        self._front: PortFront | None = None
+
+    def start(self) -> None:
+        self._grpc, grpc_port = start_server(self.engine)
+        http_address = Address("127.0.0.1", _free_loopback_port())
+        self._http = BackgroundServer(build_app(self.engine), http_address, name="firestore-http")
+        self._http.start()
+        self._front = PortFront(self.address, grpc_port, http_address.port)
+        self._front.start()
+        log.info(
+            "Firestore on %s (gRPC on 127.0.0.1:%s, HTTP on %s)",
+            self.address,
+            grpc_port,
+            http_address,
+        )
+
+    def stop(self) -> None:
+        if self._front is not None:
+            self._front.stop()
+        if self._http is not None:
+            self._http.stop()
+        if self._grpc is not None:
+            self._grpc.stop(grace=1).wait(2)
+
+    def environment(self) -> dict[str, str]:
+        return {"FIRESTORE_EMULATOR_HOST": str(self.address)}

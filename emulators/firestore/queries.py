@@ -1,0 +1,397 @@
+"""Running a ``StructuredQuery`` and aggregations over a DocumentStore.
+
+Behaviour from firebase.google.com/docs/firestore/query-data/{queries,order-limit-data,
+query-cursors,aggregation-queries,multiple-range-fields}:
+- a document missing a field in the ordering is not returned;
+- ``!=``/``not-in`` exclude documents where the field is missing or null;
+- range filters only match values of the same type as the operand;
+- inequality fields not already ordered are ordered implicitly (lexicographically), and
+  ``__name__`` last, in the direction of the last ordering.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from emulators.firestore import protos, values
+from emulators.firestore.errors import invalid
+from emulators.firestore.paths import DocumentName, FieldPath, format_field_path, parse_field_path
+from emulators.firestore.store import DocumentStore, Entry
+
+NAME: FieldPath = ("__name__",)
+MAX_DISJUNCTION = 30
+
+_Op = protos.StructuredQuery.FieldFilter.Operator
+_Unary = protos.StructuredQuery.UnaryFilter.Operator
+_Composite = protos.StructuredQuery.CompositeFilter.Operator
+_DESCENDING = protos.StructuredQuery.Direction.Value("DESCENDING")
+
+INEQUALITY_OPS = {
+    _Op.Value("LESS_THAN"),
+    _Op.Value("LESS_THAN_OR_EQUAL"),
+    _Op.Value("GREATER_THAN"),
+    _Op.Value("GREATER_THAN_OR_EQUAL"),
+    _Op.Value("NOT_EQUAL"),
+    _Op.Value("NOT_IN"),
+}
+OP_SYMBOLS = {
+    _Op.Value("LESS_THAN"): "<",
+    _Op.Value("LESS_THAN_OR_EQUAL"): "<=",
+    _Op.Value("GREATER_THAN"): ">",
+    _Op.Value("GREATER_THAN_OR_EQUAL"): ">=",
+    _Op.Value("EQUAL"): "==",
+    _Op.Value("NOT_EQUAL"): "!=",
+    _Op.Value("ARRAY_CONTAINS"): "array-contains",
+    _Op.Value("IN"): "in",
+    _Op.Value("ARRAY_CONTAINS_ANY"): "array-contains-any",
+    _Op.Value("NOT_IN"): "not-in",
+}
+
+Predicate = Callable[[Entry], bool]
+
+
+def field_value(entry: Entry, path: FieldPath):
+    if path == NAME:
+        return protos.Value(reference_value=entry.doc.name)
+    return values.get_field(entry.doc.fields, path)
+
+
+@dataclass
+class Ordering:
+    path: FieldPath
+    descending: bool
+
+
+class CompiledQuery:
+    """A validated query: its scope, predicate, ordering, cursors and limits."""
+
+    def __init__(self, parent: DocumentName, query) -> None:
+        self.parent = parent
+        self.query = query
+        selectors = getattr(query, "from_")
+        if len(selectors) != 1:
+            raise invalid("A query must select exactly one collection")
+        selector = selectors[0]
+        if not selector.collection_id:
+            raise invalid("A query must name a collection id")
+        self.collection_id = selector.collection_id
+        self.all_descendants = selector.all_descendants
+        self.inequality_paths: list[FieldPath] = []
+        self.flat_filters: list[tuple[str, str, object]] = []  # (field, op, Value) for rules
+        self.predicate = (
+            self._compile_filter(query.where, top=True) if query.HasField("where") else None
+        )
+        self.orderings = self._orderings()
+        self.start = query.start_at if query.HasField("start_at") else None
+        self.end = query.end_at if query.HasField("end_at") else None
+        for cursor in (self.start, self.end):
+            if cursor is not None and len(cursor.values) > len(self.orderings):
+                raise invalid("Too many cursor values specified. The specified order by fields")
+            if cursor is not None:
+                for position, value in enumerate(cursor.values):
+                    if self.orderings[position].path == NAME:
+                        self._check_name_cursor(value)
+        if query.offset < 0:
+            raise invalid("offset must be non-negative")
+        self.offset = query.offset
+        self.limit = query.limit.value if query.HasField("limit") else None
+        if self.limit is not None and self.limit < 0:
+            raise invalid("limit must be non-negative")
+        self.projection = (
+            [parse_field_path(f.field_path) for f in query.select.fields]
+            if query.HasField("select")
+            else None
+        )
+
+    # scope -----------------------------------------------------------------------------
+    def in_scope(self, path: str) -> bool:
+        parent = self.parent.path
+        collection, _, _ = path.rpartition("/")
+        if not self.all_descendants:
+            expected = f"{parent}/{self.collection_id}" if parent else self.collection_id
+            return collection == expected
+        if collection.rsplit("/", 1)[-1] != self.collection_id:
+            return False
+        return not parent or collection.startswith(parent + "/")
+
+    def matches(self, entry: Entry) -> bool:
+        """Whether a document belongs in the result ignoring offset and limit."""
+        if not self.in_scope(entry.path):
+            return False
+        if self.predicate is not None and not self.predicate(entry):
+            return False
+        for ordering in self.orderings:
+            if field_value(entry, ordering.path) is None:
+                return False
+        if self.start is not None:
+            position = self._compare_cursor(entry, self.start)
+            if position < 0 or (position == 0 and not self.start.before):
+                return False
+        if self.end is not None:
+            position = self._compare_cursor(entry, self.end)
+            if position > 0 or (position == 0 and self.end.before):
+                return False
+        return True
+
+    @property
+    def windowed(self) -> bool:
+        """Results depend on other documents (limit/offset), not just on each document."""
+        return self.limit is not None or self.offset > 0
+
+    def candidates(self, store: DocumentStore, read_us: int | None = None) -> Iterable[Entry]:
+        return store.scan(self.parent.path, self.collection_id, self.all_descendants, read_us)
+
+    def run(self, store: DocumentStore, read_us: int | None = None) -> list[Entry]:
+        found = [entry for entry in self.candidates(store, read_us) if self.matches(entry)]
+        self.sort(found)
+        found = found[self.offset :]
+        if self.limit is not None:
+            found = found[: self.limit]
+        return found
+
+    def sort(self, entries: list[Entry]) -> None:
+        for ordering in reversed(self.orderings):
+            if ordering.path == NAME:
+                entries.sort(key=lambda e: tuple(e.path.split("/")), reverse=ordering.descending)
+            else:
+                path = ordering.path
+                entries.sort(
+                    key=lambda e: values.sort_key(field_value(e, path)),
+                    reverse=ordering.descending,
+                )
+
+    def project(self, entry: Entry):
+        if self.projection is None:
+            return entry.doc
+        return project(entry.doc, self.projection)
+
+    # compilation -----------------------------------------------------------------------
+    def _orderings(self) -> list[Ordering]:
+        orderings: list[Ordering] = []
+        for order in self.query.order_by:
+            path = parse_field_path(order.field.field_path)
+            orderings.append(Ordering(path, order.direction == _DESCENDING))
+        explicit = {ordering.path for ordering in orderings}
+        last_descending = orderings[-1].descending if orderings else False
+        for path in sorted(set(self.inequality_paths)):
+            if path not in explicit:
+                orderings.append(Ordering(path, last_descending))
+                explicit.add(path)
+        if NAME not in explicit:
+            orderings.append(Ordering(NAME, last_descending))
+        return orderings
+
+    def _compile_filter(self, where, top: bool = False) -> Predicate:
+        which = where.WhichOneof("filter_type")
+        if which == "composite_filter":
+            composite = where.composite_filter
+            known = len(self.flat_filters)
+            parts = [self._compile_filter(f, top=False) for f in composite.filters]
+            if not parts:
+                return lambda entry: True
+            if composite.op == _Composite.Value("OR"):
+                # A disjunction guarantees none of its branches, so rules must not see them.
+                del self.flat_filters[known:]
+                return lambda entry: any(part(entry) for part in parts)
+            if composite.op != _Composite.Value("AND"):
+                raise invalid("Composite filter needs AND or OR")
+            return lambda entry: all(part(entry) for part in parts)
+        if which == "field_filter":
+            return self._compile_field_filter(where.field_filter)
+        if which == "unary_filter":
+            return self._compile_unary_filter(where.unary_filter)
+        raise invalid("Filter has no filter_type")
+
+    def _compile_unary_filter(self, unary) -> Predicate:
+        path = parse_field_path(unary.field.field_path)
+        op = unary.op
+        if op == _Unary.Value("IS_NULL"):
+            self.flat_filters.append((format_field_path(path), "==", protos.Value(null_value=0)))
+            return lambda e: (v := field_value(e, path)) is not None and values.is_null(v)
+        if op == _Unary.Value("IS_NAN"):
+            self.flat_filters.append((format_field_path(path), "==", values.make_number(math.nan)))
+            return lambda e: (v := field_value(e, path)) is not None and values.is_nan(v)
+        if op == _Unary.Value("IS_NOT_NULL"):
+            self.inequality_paths.append(path)
+            self.flat_filters.append((format_field_path(path), "!=", protos.Value(null_value=0)))
+            return lambda e: (v := field_value(e, path)) is not None and not values.is_null(v)
+        if op == _Unary.Value("IS_NOT_NAN"):
+            self.inequality_paths.append(path)
+            self.flat_filters.append((format_field_path(path), "!=", values.make_number(math.nan)))
+            return lambda e: (
+                (v := field_value(e, path)) is not None
+                and not values.is_null(v)
+                and not values.is_nan(v)
+            )
+        raise invalid("Unary filter needs an operator")
+
+    def _compile_field_filter(self, field_filter) -> Predicate:
+        path = parse_field_path(field_filter.field.field_path)
+        op = field_filter.op
+        operand = field_filter.value
+        if op not in OP_SYMBOLS:
+            raise invalid("Field filter needs an operator")
+        values.kind(operand) or _raise(invalid("Filter value is not set"))
+        self.flat_filters.append((format_field_path(path), OP_SYMBOLS[op], operand))
+        if path == NAME:
+            self._check_name_operand(op, operand)
+        if op in INEQUALITY_OPS:
+            self.inequality_paths.append(path)
+
+        if op in (_Op.Value("IN"), _Op.Value("NOT_IN"), _Op.Value("ARRAY_CONTAINS_ANY")):
+            if values.kind(operand) != "array_value":
+                raise invalid(f"A '{OP_SYMBOLS[op]}' filter needs an array value")
+            items = operand.array_value.values
+            if not items:
+                raise invalid(f"A '{OP_SYMBOLS[op]}' filter needs a non-empty array")
+            if len(items) > MAX_DISJUNCTION:
+                raise invalid(
+                    f"A '{OP_SYMBOLS[op]}' filter supports at most {MAX_DISJUNCTION} elements"
+                )
+            keys = {values.sort_key(item) for item in items}
+            if op == _Op.Value("IN"):
+                return lambda e: (
+                    (v := field_value(e, path)) is not None and (values.sort_key(v) in keys)
+                )
+            if op == _Op.Value("NOT_IN"):
+                return lambda e: (
+                    (v := field_value(e, path)) is not None
+                    and not values.is_null(v)
+                    and values.sort_key(v) not in keys
+                )
+            return lambda e: (
+                (v := field_value(e, path)) is not None
+                and values.kind(v) == "array_value"
+                and any(values.sort_key(item) in keys for item in v.array_value.values)
+            )
+
+        key = values.sort_key(operand)
+        if op == _Op.Value("EQUAL"):
+            return lambda e: (v := field_value(e, path)) is not None and values.sort_key(v) == key
+        if op == _Op.Value("NOT_EQUAL"):
+            return lambda e: (
+                (v := field_value(e, path)) is not None
+                and not values.is_null(v)
+                and values.sort_key(v) != key
+            )
+        if op == _Op.Value("ARRAY_CONTAINS"):
+            return lambda e: (
+                (v := field_value(e, path)) is not None
+                and values.kind(v) == "array_value"
+                and any(values.sort_key(item) == key for item in v.array_value.values)
+            )
+
+        # range filters match only values of the operand's type; NaN and null match nothing
+        if values.is_null(operand) or values.is_nan(operand):
+            return lambda e: False
+        rank = values.type_rank(operand)
+        compare = {
+            _Op.Value("LESS_THAN"): lambda k: k < key,
+            _Op.Value("LESS_THAN_OR_EQUAL"): lambda k: k <= key,
+            _Op.Value("GREATER_THAN"): lambda k: k > key,
+            _Op.Value("GREATER_THAN_OR_EQUAL"): lambda k: k >= key,
+        }[op]
+        return lambda e: (
+            (v := field_value(e, path)) is not None
+            and values.type_rank(v) == rank
+            and not values.is_nan(v)
+            and compare(values.sort_key(v))
+        )
+
+    def _check_name_operand(self, op, operand) -> None:
+        items = operand.array_value.values if values.kind(operand) == "array_value" else [operand]
+        for item in items:
+            if values.kind(item) != "reference_value":
+                raise invalid(
+                    "__key__ filter value must be a Key"
+                    if op != _Op.Value("ARRAY_CONTAINS")
+                    else "__name__ cannot be used with array-contains"
+                )
+
+    def _check_name_cursor(self, value) -> None:
+        if values.kind(value) != "reference_value":
+            raise invalid("The cursor value for __name__ must be a document reference")
+
+    def _compare_cursor(self, entry: Entry, cursor) -> int:
+        for ordering, bound in zip(self.orderings, cursor.values, strict=False):
+            mine = field_value(entry, ordering.path)
+            if ordering.path == NAME:
+                a = tuple(entry.doc.name.split("/"))
+                b = tuple(bound.reference_value.split("/"))
+                a_key, b_key = (0, a), (0, b)
+            else:
+                a_key, b_key = values.sort_key(mine), values.sort_key(bound)
+            if a_key != b_key:
+                result = -1 if a_key < b_key else 1
+                return -result if ordering.descending else result
+        return 0
+
+
+def _raise(error: Exception):
+    raise error
+
+
+def project(doc, paths: list[FieldPath]):
+    """A copy of ``doc`` holding only ``paths`` (a ``select``/mask)."""
+    projected = protos.Document()
+    projected.name = doc.name
+    projected.create_time.CopyFrom(doc.create_time)
+    projected.update_time.CopyFrom(doc.update_time)
+    for path in paths:
+        if path == NAME:
+            continue
+        value = values.get_field(doc.fields, path)
+        if value is not None:
+            values.set_field(projected.fields, path, value)
+    return projected
+
+
+def aggregate(aggregations, entries: list[Entry]):
+    """The AggregationResult for count/sum/avg over the query's results."""
+    result = protos.AggregationResult()
+    for position, aggregation in enumerate(aggregations):
+        alias = aggregation.alias or f"field_{position + 1}"
+        which = aggregation.WhichOneof("operator")
+        if which == "count":
+            count = len(entries)
+            if aggregation.count.HasField("up_to"):
+                if aggregation.count.up_to.value < 1:
+                    raise invalid("count up_to must be positive")
+                count = min(count, aggregation.count.up_to.value)
+            result.aggregate_fields[alias].integer_value = count
+        elif which in ("sum", "avg"):
+            path = parse_field_path(getattr(aggregation, which).field.field_path)
+            numbers = []
+            for entry in entries:
+                value = field_value(entry, path)
+                if value is not None and values.is_number(value):
+                    numbers.append(values.number(value))
+            result.aggregate_fields[alias].CopyFrom(_sum_or_average(which, numbers))
+        else:
+            raise invalid("Aggregation needs count, sum or avg")
+    return result
+
+
+def _sum_or_average(which: str, numbers: list[int | float]):
+    if which == "avg":
+        if not numbers:
+            return protos.Value(null_value=0)
+        return values.make_number(
+            math.fsum(numbers) / len(numbers)
+            if _finite(numbers)
+            else sum(float(n) for n in numbers) / len(numbers)
+        )
+    if all(isinstance(n, int) for n in numbers):
+        total = sum(numbers)
+        if values.INT64_MIN <= total <= values.INT64_MAX:
+            return values.make_number(total)
+        return values.make_number(float(total))
+    return values.make_number(
+        math.fsum(numbers) if _finite(numbers) else sum(float(n) for n in numbers)
+    )
+
+
+def _finite(numbers: list[int | float]) -> bool:
+    return all(not isinstance(n, float) or math.isfinite(n) for n in numbers)
