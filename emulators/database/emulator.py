@@ -1,0 +1,124 @@
+"""``DatabaseEmulator``: serves the WebSocket and REST protocols on the database port
+and reloads ``database.rules.json`` when the file changes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from emulators.base import Emulator, Hub
+from emulators.config import Config
+from emulators.database.engine import DatabaseEngine
+from emulators.database.rest import RestApi, namespace_of
+from emulators.database.rules.ruleset import RulesError, Ruleset
+from emulators.database.websocket import serve_websocket
+from emulators.serving import BackgroundServer
+
+log = logging.getLogger(__name__)
+
+DENY_ALL = {"rules": {".read": False, ".write": False}}
+RULES_POLL_SECONDS = 0.5
+# A client that vanishes without closing its socket is noticed by missed pings.
+PING_INTERVAL_SECONDS = 10.0
+PING_TIMEOUT_SECONDS = 10.0
+
+
+def build_app(engine: DatabaseEngine) -> Starlette:
+    rest = RestApi(engine)
+
+    async def websocket_endpoint(websocket: WebSocket) -> None:
+        await serve_websocket(websocket, engine, namespace_of(websocket, engine))
+
+    return Starlette(
+        routes=[
+            WebSocketRoute("/.ws", websocket_endpoint),
+            Route("/.settings/rules.json", rest.rules, methods=["GET", "PUT"]),
+            Route("/.emulator/reset", rest.reset, methods=["POST"]),
+            Route("/{path:path}", rest.data, methods=["GET", "PUT", "POST", "PATCH", "DELETE"]),
+        ]
+    )
+
+
+class RulesFileWatcher:
+    """Polls the rules file and hands each new valid version to the engine."""
+
+    def __init__(self, path: Path, engine: DatabaseEngine) -> None:
+        self.path = path
+        self.engine = engine
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="database-rules", daemon=True)
+        self._seen = self._stamp()
+
+    def _stamp(self) -> tuple[float, int] | None:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return (stat.st_mtime, stat.st_size)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+
+    def _run(self) -> None:
+        while not self._stop.wait(RULES_POLL_SECONDS):
+            stamp = self._stamp()
+            if stamp == self._seen or stamp is None:
+                continue
+            self._seen = stamp
+            try:
+                rules = Ruleset.from_text(self.path.read_text())
+            except (OSError, RulesError) as exc:
+                log.error("database rules not reloaded, keeping the previous ones: %s", exc)
+                continue
+            self.engine.set_file_rules(rules)
+            log.info("database rules reloaded from %s", self.path)
+
+
+class DatabaseEmulator(Emulator):
+    name = "database"
+
+    def __init__(self, config: Config, hub: Hub) -> None:
+        super().__init__(config, hub)
+        self.engine = DatabaseEngine(self._load_rules(), f"{config.project}-default-rtdb")
+        self._server: BackgroundServer | None = None
+        self._watcher: RulesFileWatcher | None = None
+
+    def _load_rules(self) -> Ruleset:
+        path = self.config.database_rules
+        if path is None:
+            return Ruleset(DENY_ALL)
+        try:
+            return Ruleset.from_text(path.read_text())
+        except OSError as exc:
+            raise RulesError(f"cannot read {path}: {exc}") from None
+
+    def start(self) -> None:
+        self._server = BackgroundServer(
+            build_app(self.engine),
+            self.address,
+            name="database",
+            ws_ping_interval=PING_INTERVAL_SECONDS,
+            ws_ping_timeout=PING_TIMEOUT_SECONDS,
+        )
+        self._server.start()
+        if self.config.database_rules is not None:
+            self._watcher = RulesFileWatcher(self.config.database_rules, self.engine)
+            self._watcher.start()
+
+    def stop(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+        if self._server is not None:
+            self._server.stop()
+
+    def environment(self) -> dict[str, str]:
+        return {"FIREBASE_DATABASE_EMULATOR_HOST": str(self.address)}

@@ -1,0 +1,1 @@
+"""Security rules for the Realtime Database: parser, evaluator and ruleset checks."""
