@@ -81,7 +81,7 @@ def open_image(data: bytes, max_megapixels: float) -> Image.Image:
     except CloudinaryError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise bad_request("Image too large to decode") from None
+        raise _too_large(max_megapixels) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise bad_request("Invalid image file") from None
 
@@ -95,10 +95,16 @@ def check_megapixels(width: int, height: int, max_megapixels: float) -> None:
         )
 
 
+def _too_large(max_megapixels: float) -> CloudinaryError:
+    return bad_request(f"Image resolution too large. Maximum is {max_megapixels:g} megapixels.")
+
+
 def _inspect_image(data: bytes, max_megapixels: float) -> MediaInfo | None:
     try:
         with Image.open(io.BytesIO(data)) as probe:
             pillow_format = probe.format
+    except Image.DecompressionBombError:
+        raise _too_large(max_megapixels) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return None
     if pillow_format not in IMAGE_FORMATS:
