@@ -1,0 +1,84 @@
+import { SendHorizontalIcon } from "lucide-react";
+import { useId, useRef, useState, type KeyboardEvent } from "react";
+import { Button } from "@/components/ui/button";
+import { cn } from "@/lib/utils";
+
+export const MESSAGE_MAX_LENGTH = 4000;
+
+interface ComposerProps {
+  roomName: string;
+  onSend: (text: string) => void | Promise<void>;
+  /** Called when the user starts or stops typing, for the typing indicator. */
+  onTypingChange?: (typing: boolean) => void;
+  disabled?: boolean;
+}
+
+/** Enter sends, Shift+Enter adds a line; text written with an IME is never sent mid-composition. */
+export function Composer({ roomName, onSend, onTypingChange, disabled }: ComposerProps) {
+  const [text, setText] = useState("");
+  const textareaRef = useRef<HTMLTextAreaElement>(null);
+  const hintId = useId();
+  const typing = useRef(false);
+
+  function setTyping(next: boolean) {
+    if (typing.current === next) return;
+    typing.current = next;
+    onTypingChange?.(next);
+  }
+
+  function send() {
+    const message = text.trim();
+    if (!message || disabled) return;
+    setText("");
+    setTyping(false);
+    void onSend(message);
+    textareaRef.current?.focus();
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key !== "Enter" || event.shiftKey || event.nativeEvent.isComposing) return;
+    event.preventDefault();
+    send();
+  }
+
+  const tooLong = text.length > MESSAGE_MAX_LENGTH;
+  return (
+    <form
+      className="flex items-end gap-2 border-t bg-background p-3"
+      onSubmit={(event) => {
+        event.preventDefault();
+        send();
+      }}
+    >
+      <label className="sr-only" htmlFor={`${hintId}-input`}>
+        Message {roomName}
+      </label>
+      <textarea
+        id={`${hintId}-input`}
+        ref={textareaRef}
+        rows={1}
+        value={text}
+        disabled={disabled}
+        placeholder={`Message ${roomName}`}
+        aria-describedby={hintId}
+        aria-invalid={tooLong || undefined}
+        onChange={(event) => {
+          setText(event.target.value);
+          setTyping(event.target.value.length > 0);
+        }}
+        onBlur={() => setTyping(false)}
+        onKeyDown={onKeyDown}
+        className={cn(
+          "field-sizing-content max-h-40 min-h-10 flex-1 resize-none rounded-xl border border-input bg-transparent px-3.5 py-2 text-base outline-none placeholder:text-muted-foreground focus-visible:border-ring focus-visible:ring-[3px] focus-visible:ring-ring/50 md:text-sm dark:bg-input/30",
+          tooLong && "border-destructive",
+        )}
+      />
+      <p id={hintId} className="sr-only">
+        Enter to send, Shift+Enter for a new line.
+      </p>
+      <Button type="submit" size="icon" className="size-10 rounded-xl" disabled={disabled || !text.trim() || tooLong} aria-label="Send message">
+        <SendHorizontalIcon aria-hidden />
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,92 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { Route } from "react-router";
+import { describe, expect, it } from "vitest";
+import { RequireSession } from "@/features/auth/require-session";
+import { renderWithSession } from "@/test/render";
+import { AppShell } from "./app-shell";
+import { EmptyConversation } from "./empty-conversation";
+
+const routes = (
+  <Route path="/" element={<RequireSession><AppShell /></RequireSession>}>
+    <Route index element={<EmptyConversation />} />
+  </Route>
+);
+
+describe("AppShell", () => {
+  it("shows the empty room list and the empty conversation, without made-up data", async () => {
+    await renderWithSession(routes, { signedIn: true });
+
+    const sidebar = screen.getByRole("navigation", { name: "Conversations" });
+    expect(within(sidebar).getByText("No conversations yet")).toBeInTheDocument();
+    expect(within(sidebar).queryByRole("link")).not.toBeInTheDocument();
+    expect(screen.getByRole("heading", { name: "Pick a room or start a conversation" })).toBeInTheDocument();
+  });
+
+  it("sends signed-out visitors to the log-in screen", async () => {
+    await renderWithSession(routes);
+    expect(await screen.findByTestId("location")).toHaveTextContent("/login");
+  });
+
+  it("logs out from the user menu", async () => {
+    const { server, store } = await renderWithSession(routes, { signedIn: true });
+    const user = userEvent.setup();
+
+    await user.click(screen.getByRole("button", { name: "Account menu for Alice Liddell" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Log out" }));
+
+    expect(await screen.findByTestId("location")).toHaveTextContent("/login");
+    expect(server.api.logout).toHaveBeenCalledWith("access-1");
+    expect(store.getState().status).toBe("signed-out");
+  });
+
+  it("edits the display name and bio from the user menu", async () => {
+    const { server } = await renderWithSession(routes, { signedIn: true });
+    const user = userEvent.setup();
+
+    await user.click(screen.getByRole("button", { name: "Account menu for Alice Liddell" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Edit profile" }));
+    const dialog = await screen.findByRole("dialog", { name: "Edit profile" });
+    const displayName = within(dialog).getByLabelText("Display name");
+    await user.clear(displayName);
+    await user.type(displayName, "Alice L.");
+    const bio = within(dialog).getByLabelText("Bio");
+    await user.clear(bio);
+    await user.type(bio, "Down the rabbit hole");
+    await user.click(within(dialog).getByRole("button", { name: "Save" }));
+
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(server.api.updateProfile).toHaveBeenCalledWith("access-1", { displayName: "Alice L.", bio: "Down the rabbit hole" });
+    expect(screen.getByRole("button", { name: "Account menu for Alice L." })).toBeInTheDocument();
+  });
+
+  it("shows a profile field error from the server in the dialog", async () => {
+    const { server } = await renderWithSession(routes, { signedIn: true });
+    const { ApiError } = await import("@/lib/api");
+    server.api.updateProfile.mockRejectedValueOnce(
+      new ApiError({ code: "INVALID_ARGUMENT", httpStatus: 400, message: "displayName: must be at most 50 characters" }),
+    );
+    const user = userEvent.setup();
+
+    await user.click(screen.getByRole("button", { name: "Account menu for Alice Liddell" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Edit profile" }));
+    const dialog = await screen.findByRole("dialog", { name: "Edit profile" });
+    await user.type(within(dialog).getByLabelText("Display name"), "!");
+    await user.click(within(dialog).getByRole("button", { name: "Save" }));
+
+    expect(await within(dialog).findByText("must be at most 50 characters")).toBeInTheDocument();
+    expect(within(dialog).getByLabelText("Display name")).toHaveAttribute("aria-invalid", "true");
+  });
+
+  it("switches between light and dark", async () => {
+    await renderWithSession(routes, { signedIn: true });
+    const user = userEvent.setup();
+
+    await user.click(screen.getByRole("button", { name: "Switch to dark theme" }));
+    expect(document.documentElement).toHaveClass("dark");
+    expect(localStorage.getItem("flowchat.theme")).toBe("dark");
+
+    await user.click(screen.getByRole("button", { name: "Switch to light theme" }));
+    expect(document.documentElement).not.toHaveClass("dark");
+  });
+});

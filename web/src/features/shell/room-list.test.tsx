@@ -1,0 +1,58 @@
+import { render, screen } from "@testing-library/react";
+import { MemoryRouter } from "react-router";
+import { describe, expect, it } from "vitest";
+import type { Presence } from "@/features/chat/types";
+import { room } from "@/test/chat-fixtures";
+import { RoomList } from "./room-list";
+
+const now = new Date("2026-11-25T15:00:00");
+
+describe("RoomList", () => {
+  it("shows an empty state when there are no rooms", () => {
+    render(<RoomList rooms={[]} currentUserId="u_alice" />, { wrapper: MemoryRouter });
+    expect(screen.getByText("No conversations yet")).toBeInTheDocument();
+    expect(screen.queryByRole("link")).not.toBeInTheDocument();
+  });
+
+  it("lists rooms with unread badges, mentions, previews and the peer's presence", () => {
+    const presence = new Map<string, Presence>([["u_bob", { state: "online", lastChanged: null }]]);
+    render(
+      <RoomList
+        currentUserId="u_alice"
+        now={now}
+        presence={presence}
+        rooms={[
+          room({
+            id: "r_bob",
+            name: "Bob Stone",
+            kind: "direct",
+            peerId: "u_bob",
+            unreadCount: 3,
+            lastMessage: { text: "See you at 5", senderId: "u_bob", senderName: "Bob Stone", sentAt: new Date("2026-11-25T14:30:00") },
+          }),
+          room({
+            id: "r_team",
+            name: "Design team",
+            unreadCount: 120,
+            mentioned: true,
+            lastMessage: { text: "@alice thoughts?", senderId: "u_carol", senderName: "Carol", sentAt: new Date("2026-11-24T10:00:00") },
+          }),
+          room({
+            id: "r_quiet",
+            name: "Book club",
+            lastMessage: { text: "Done reading", senderId: "u_alice", senderName: "Alice", sentAt: new Date("2026-10-01T10:00:00") },
+          }),
+        ]}
+      />,
+      { wrapper: MemoryRouter },
+    );
+
+    const links = screen.getAllByRole("link");
+    expect(links.map((link) => link.getAttribute("href"))).toEqual(["/rooms/r_bob", "/rooms/r_team", "/rooms/r_quiet"]);
+    expect(screen.getByRole("link", { name: "Bob Stone, 3 unread, online" })).toHaveTextContent("Bob Stone: See you at 5");
+    expect(screen.getByRole("link", { name: "Design team, 120 unread, mentions you" })).toHaveTextContent("99+");
+    expect(screen.getByRole("link", { name: "Book club" })).toHaveTextContent("You: Done reading");
+    expect(screen.getAllByTestId("unread-badge").map((badge) => badge.textContent)).toEqual(["3", "99+"]);
+    expect(screen.getByRole("img", { name: "Online" })).toBeInTheDocument();
+  });
+});
