@@ -44,6 +44,29 @@ MAX_CALL_DEPTH = 20  # Google: "calls ... limited to a depth of 20"
 DOCUMENT_FUNCTIONS = ("get", "exists", "getAfter", "existsAfter")
 
 
+class LetBinding:
+    """A ``let`` variable, evaluated when first read (then remembered). An unused
+    binding that would fail does not fail the function."""
+
+    def __init__(self, expr: nodes.Expr, scope: Scope) -> None:
+        self.expr = expr
+        self.scope = scope
+        self.done = False
+        self.value: Any = None
+        self.error: EvaluationError | None = None
+
+    def resolve(self, evaluator: Evaluator) -> Any:
+        if not self.done:
+            try:
+                self.value = evaluator.evaluate(self.expr, self.scope)
+            except EvaluationError as error:
+                self.error = error
+            self.done = True
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
 class Scope:
     """Variables and functions visible at one level: the service, a match block
     (its path variables and functions), or a function call (parameters and lets)."""
@@ -109,6 +132,8 @@ class Evaluator:
     def _Name(self, expr: nodes.Name, scope: Scope) -> Any:
         found, value = scope.lookup(expr.name)
         if found:
+            if isinstance(value, LetBinding):
+                value = value.resolve(self)
             return known(value, expr.name)
         if expr.name in NAMESPACES:
             return Namespace(expr.name)
@@ -218,7 +243,8 @@ class Evaluator:
         self.depth += 1
         try:
             for name, value_expr in decl.lets:
-                local.variables[name] = self.evaluate(value_expr, local)
+                # Each binding sees the parameters and the bindings before it.
+                local = Scope({name: LetBinding(value_expr, local)}, parent=local)
             return self.evaluate(decl.body, local)
         finally:
             self.depth -= 1

@@ -486,3 +486,72 @@ def test_path_may_carry_the_project_prefix():
         method="get", path="projects/demo/databases/(default)/documents/t/a", time=NOW
     )
     assert decision.allowed
+
+
+def test_rules_language_function_example_with_lets():
+    # The let example of firebase.google.com/docs/rules/rules-language#function.
+    ruleset = rules(
+        """
+        function isAuthorOrAdmin(userId, article) {
+          let isAuthor = article.author == userId;
+          let isAdmin = exists(/databases/$(database)/documents/admins/$(userId));
+          return isAuthor || isAdmin;
+        }
+        match /articles/{articleId} {
+          allow update: if isAuthorOrAdmin(request.auth.uid, resource.data);
+        }
+        """
+    )
+    from emulators.firestore.rules import DocumentAccess
+
+    admins = {DB + "/admins/root"}
+    access = DocumentAccess(before=lambda p: Document(p, {}) if p in admins else None)
+    article = Document(DB + "/articles/a", {"author": "alice"})
+
+    def update(uid):
+        return allowed(
+            ruleset,
+            "update",
+            "/articles/a",
+            auth={"uid": uid},
+            resource=article,
+            request_resource=article,
+            access=access,
+        )
+
+    assert update("alice")
+    assert update("root")
+    assert not update("mallory")
+
+
+def test_let_bindings_are_evaluated_only_when_used():
+    # An unused binding that would fail (resource is null on create) does not deny.
+    ruleset = rules(
+        """
+        function valid() {
+          let incoming = request.resource.data;
+          let existing = resource.data;
+          return request.method == 'create' ? incoming.size() == 1 : existing == incoming;
+        }
+        match /d/{id} { allow create, update: if valid(); }
+        """
+    )
+    doc = Document(DB + "/d/x", {"a": 1})
+    assert allowed(ruleset, "create", "/d/x", request_resource=doc)
+    assert allowed(ruleset, "update", "/d/x", resource=doc, request_resource=doc)
+    changed = Document(DB + "/d/x", {"a": 2})
+    assert not allowed(ruleset, "update", "/d/x", resource=doc, request_resource=changed)
+
+
+def test_let_sees_only_earlier_bindings():
+    ruleset = rules(
+        """
+        function f() {
+          let a = b;
+          let b = 1;
+          return a == 1;
+        }
+        match /d/{id} { allow get: if f(); }
+        """
+    )
+    assert not allowed(ruleset, "get", "/d/x")

@@ -1,0 +1,237 @@
+"""List requests: rules are not filters.
+
+A query is allowed only if every document it could return is allowed; the evaluator
+knows those documents only through the query's constraints
+(cloud.google.com/firestore/docs/security/rules-query, "Rules are not filters").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from emulators.firestore.rules import ListQuery, Ruleset
+
+DB = "/databases/(default)/documents"
+NOW = dt.datetime(2025, 3, 1, 12, 0, 0, tzinfo=dt.UTC)
+ALICE = {"uid": "alice"}
+
+OWNER_RULES = Ruleset.parse(
+    """
+    rules_version = '2';
+    service cloud.firestore {
+      match /databases/{database}/documents {
+        match /stories/{storyId} {
+          allow list: if resource.data.owner == request.auth.uid;
+        }
+        match /limited/{id} {
+          allow list: if request.query.limit <= 50;
+        }
+        match /sorted/{id} {
+          allow list: if request.query.orderBy.createdAt == 'DESC';
+        }
+        match /published/{id} {
+          allow list: if resource.data.published == true
+                      || resource.data.author == request.auth.uid;
+        }
+        match /nested/{id} {
+          allow list: if resource.data.meta.owner == request.auth.uid;
+        }
+        match /byid/{id} {
+          allow list: if id == 'x';
+        }
+        match /open/{id} {
+          allow list: if request.auth != null;
+        }
+        match /idcheck/{id} {
+          allow list: if resource.id == 'x';
+        }
+      }
+    }
+    """
+)
+
+
+def list_allowed(path: str, query: ListQuery | None = None, auth=ALICE, ruleset=OWNER_RULES):
+    return ruleset.evaluate(method="list", path=DB + path, auth=auth, query=query, time=NOW).allowed
+
+
+def where(*filters, **kwargs) -> ListQuery:
+    return ListQuery(filters=list(filters), **kwargs)
+
+
+def test_query_constrained_to_the_user_is_allowed():
+    assert list_allowed("/stories", where(("owner", "==", "alice")))
+
+
+def test_query_without_the_constraint_is_refused():
+    assert not list_allowed("/stories", where())
+    assert not list_allowed("/stories", None)
+
+
+def test_query_for_another_user_is_refused():
+    assert not list_allowed("/stories", where(("owner", "==", "bob")))
+
+
+def test_other_constraints_do_not_help():
+    assert not list_allowed("/stories", where(("title", "==", "x")))
+    assert list_allowed("/stories", where(("title", "==", "x"), ("owner", "==", "alice")))
+
+
+def test_range_and_array_constraints_leave_the_field_unknown():
+    assert not list_allowed("/stories", where(("owner", ">=", "alice")))
+    assert not list_allowed("/stories", where(("owner", "array-contains", "alice")))
+    assert not list_allowed("/stories", where(("owner", "!=", "bob")))
+
+
+def test_in_constraint_must_hold_for_every_value():
+    assert list_allowed("/stories", where(("owner", "in", ["alice"])))
+    assert not list_allowed("/stories", where(("owner", "in", ["alice", "bob"])))
+
+
+def test_in_constraint_combines_with_or_in_the_rule():
+    query = where(("published", "in", [True, False]), ("author", "==", "alice"))
+    assert list_allowed("/published", query)
+    query = where(("published", "in", [True, False]), ("author", "==", "bob"))
+    assert not list_allowed("/published", query)
+
+
+def test_error_or_true_lets_a_query_through():
+    # resource.data.published is unknown (error) but the author side is true.
+    assert list_allowed("/published", where(("author", "==", "alice")))
+    assert list_allowed("/published", where(("published", "==", True)))
+    assert not list_allowed("/published", where(("author", "==", "bob")))
+
+
+def test_nested_field_constraints():
+    assert list_allowed("/nested", where(("meta.owner", "==", "alice")))
+    assert not list_allowed("/nested", where(("meta.other", "==", "alice")))
+
+
+def test_query_limit():
+    # firebase.google.com/docs/reference/rules/rules.firestore.Request: query.limit.
+    assert list_allowed("/limited", where(limit=20))
+    assert list_allowed("/limited", where(limit=50))
+    assert not list_allowed("/limited", where(limit=51))
+    assert not list_allowed("/limited", where())  # no limit: the key is absent
+
+
+def test_query_order_by_is_a_map_of_directions():
+    assert list_allowed("/sorted", where(order_by=[("createdAt", "DESCENDING")]))
+    assert not list_allowed("/sorted", where(order_by=[("createdAt", "ASCENDING")]))
+    assert not list_allowed("/sorted", where())
+
+
+def test_query_offset_is_visible():
+    ruleset = Ruleset.parse(
+        """
+        rules_version = '2';
+        service cloud.firestore {
+          match /databases/{database}/documents {
+            match /c/{id} {
+              allow list: if request.query.offset == 0 || !('offset' in request.query);
+            }
+          }
+        }
+        """
+    )
+    assert list_allowed("/c", where(offset=0), ruleset=ruleset)
+    assert list_allowed("/c", where(), ruleset=ruleset)
+    assert not list_allowed("/c", where(offset=5), ruleset=ruleset)
+
+
+def test_document_id_of_a_query_is_unknown():
+    assert not list_allowed("/byid", where())
+    assert not list_allowed("/idcheck", where())
+
+
+def test_rules_that_ignore_the_documents_allow_any_query():
+    assert list_allowed("/open", where())
+    assert not list_allowed("/open", where(), auth=None)
+
+
+def test_get_rules_do_not_grant_list():
+    ruleset = Ruleset.parse(
+        """
+        rules_version = '2';
+        service cloud.firestore {
+          match /databases/{database}/documents {
+            match /c/{id} { allow get; }
+          }
+        }
+        """
+    )
+    assert not list_allowed("/c", where(), ruleset=ruleset)
+
+
+def test_trace_labels_each_in_value():
+    decision = OWNER_RULES.evaluate(
+        method="list",
+        path=DB + "/stories",
+        auth=ALICE,
+        query=where(("owner", "in", ["alice", "bob"])),
+        time=NOW,
+    )
+    assert not decision.allowed
+    assert "query where owner == 'alice':" in decision.trace
+    assert "query where owner == 'bob':" in decision.trace
+    assert "owner == 'bob'" in decision.reason
+
+
+# Collection groups -------------------------------------------------------------------------
+
+GROUP_RULES = Ruleset.parse(
+    """
+    rules_version = '2';
+    service cloud.firestore {
+      match /databases/{database}/documents {
+        match /rooms/{roomId}/messages/{messageId} {
+          allow read: if true;
+        }
+        match /{path=**}/posts/{postId} {
+          allow list: if resource.data.public == true;
+        }
+        match /{path=**}/secrets/{id} {
+          allow list: if path[0] == 'rooms';
+        }
+        match /forums/{forumId}/{rest=**}/threads/{threadId} {
+          allow list: if forumId == 'f1';
+        }
+      }
+    }
+    """
+)
+
+
+def group_allowed(parent: str, group: str, query: ListQuery | None = None) -> bool:
+    return GROUP_RULES.evaluate(
+        method="list",
+        path=DB + parent,
+        collection_group=group,
+        auth=ALICE,
+        query=query or where(),
+        time=NOW,
+    ).allowed
+
+
+def test_collection_group_query_needs_a_recursive_wildcard_rule():
+    # cloud.google.com/firestore/docs/security/rules-query, section
+    # "Collection group queries and security rules".
+    assert not group_allowed("", "messages")
+    assert group_allowed("", "posts", where(("public", "==", True)))
+    assert not group_allowed("", "posts", where())
+
+
+def test_plain_list_still_matches_the_specific_rule():
+    assert GROUP_RULES.evaluate(
+        method="list", path=DB + "/rooms/r1/messages", auth=ALICE, time=NOW
+    ).allowed
+
+
+def test_collection_group_parents_are_unknown():
+    assert not group_allowed("", "secrets")
+
+
+def test_collection_group_under_a_parent_document():
+    assert group_allowed("/forums/f1", "threads")
+    assert not group_allowed("/forums/f2", "threads")
+    assert not group_allowed("", "threads")
