@@ -8,6 +8,7 @@ slicing and calls.
 from __future__ import annotations
 
 from emulators.firestore.rules import nodes
+from emulators.firestore.rules.checks import check_names
 from emulators.firestore.rules.errors import RulesSyntaxError
 from emulators.firestore.rules.lexer import Lexer, Token
 from emulators.firestore.rules.values import INT64_MAX, INT64_MIN, TYPE_NAMES
@@ -18,7 +19,9 @@ MAX_FUNCTION_ARGS = 7  # Google's limit on function parameters
 
 
 def parse(text: str) -> nodes.RulesFile:
-    return Parser(text).parse_file()
+    rules = Parser(text).parse_file()
+    check_names(rules)
+    return rules
 
 
 def parse_expression(text: str) -> nodes.Expr:

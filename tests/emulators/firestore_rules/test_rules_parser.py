@@ -209,3 +209,53 @@ def test_syntax_errors_report_line_and_column(source, line, column, fragment):
     assert fragment in error.message
     assert (error.line, error.column) == (line, column)
     assert str(error).startswith(f"{line}:{column}: ")
+
+
+def test_unknown_function_is_a_compile_error():
+    source = (
+        "service cloud.firestore {\n"
+        "  match /databases/{database}/documents {\n"
+        "    function isOwner() { return true; }\n"
+        "    match /a/{b} { allow read: if isOwnr(); }\n"
+        "  }\n"
+        "}\n"
+    )
+    with pytest.raises(RulesSyntaxError) as caught:
+        Ruleset.parse(source)
+    assert caught.value.message == "unknown function 'isOwnr'"
+    assert (caught.value.line, caught.value.column) == (4, 35)
+
+
+def test_unknown_variable_is_a_compile_error():
+    source = (
+        "service cloud.firestore {\n"
+        "  match /databases/{database}/documents {\n"
+        "    match /a/{b} { allow read: if c == 1; }\n"
+        "  }\n"
+        "}\n"
+    )
+    with pytest.raises(RulesSyntaxError) as caught:
+        Ruleset.parse(source)
+    assert caught.value.message == "unknown variable 'c'"
+    assert (caught.value.line, caught.value.column) == (3, 35)
+
+
+def test_names_resolve_through_enclosing_scopes():
+    Ruleset.parse(
+        """
+        function top(x) { return x; }
+        service cloud.firestore {
+          function svc() { return top(1) == 1 && math.abs(-1) == 1; }
+          match /databases/{database}/documents {
+            function outer(id) { return database == '(default)' && id != null; }
+            match /a/{b} {
+              match /c/{d} {
+                function inner() { let v = b + d; return outer(v) && svc(); }
+                allow read: if inner() && later() && (/x/$(unbound)).bind({'unbound': 'y'}) != null;
+              }
+              function later() { return request.auth != null && resource == null; }
+            }
+          }
+        }
+        """
+    )

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from emulators.firestore.rules import Document, LatLng, Reference, Ruleset
+from emulators.firestore.rules import Document, LatLng, Reference, Ruleset, RulesSyntaxError
 
 DB = "/databases/(default)/documents"
 NOW = dt.datetime(2025, 3, 1, 12, 0, 0, tzinfo=dt.UTC)
@@ -544,14 +544,16 @@ def test_let_bindings_are_evaluated_only_when_used():
 
 
 def test_let_sees_only_earlier_bindings():
-    ruleset = rules(
-        """
-        function f() {
-          let a = b;
-          let b = 1;
-          return a == 1;
-        }
-        match /d/{id} { allow get: if f(); }
-        """
-    )
-    assert not allowed(ruleset, "get", "/d/x")
+    with pytest.raises(RulesSyntaxError) as caught:
+        rules(
+            """
+            function f() {
+              let a = b;
+              let b = 1;
+              return a == 1;
+            }
+            match /d/{id} { allow get: if f(); }
+            """
+        )
+    assert caught.value.message == "unknown variable 'b'"
+    assert (caught.value.line, caught.value.column) == (6, 23)

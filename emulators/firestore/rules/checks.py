@@ -1,0 +1,102 @@
+"""Checks made after parsing, as Google's compiler makes them: every called function
+and every variable must be declared where it is used.
+
+A typo such as ``isOwnr()`` would otherwise only show up as a denied request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from emulators.firestore.rules import nodes
+from emulators.firestore.rules.errors import RulesSyntaxError
+from emulators.firestore.rules.namespaces import CONVERSIONS, NAMESPACES
+
+BUILTIN_FUNCTIONS = frozenset({"get", "exists", "getAfter", "existsAfter", "debug", *CONVERSIONS})
+GLOBAL_VARIABLES = frozenset({"request", "resource", *NAMESPACES})
+
+
+def check_names(rules: nodes.RulesFile) -> None:
+    top_functions = [set(rules.functions)]
+    for decl in rules.functions.values():
+        check_function(decl, top_functions, [GLOBAL_VARIABLES])
+    for service in rules.services:
+        functions = [*top_functions, set(service.functions)]
+        for decl in service.functions.values():
+            check_function(decl, functions, [GLOBAL_VARIABLES])
+        for block in service.matches:
+            check_match(block, functions, [GLOBAL_VARIABLES])
+
+
+def check_match(
+    block: nodes.MatchBlock, functions: list[set[str]], variables: list[frozenset[str]]
+) -> None:
+    functions = [*functions, set(block.functions)]
+    variables = [*variables, frozenset(s.variable for s in block.pattern if s.variable)]
+    for decl in block.functions.values():
+        check_function(decl, functions, variables)
+    for allow in block.allows:
+        if allow.condition is not None:
+            check_expression(allow.condition, functions, variables)
+    for child in block.matches:
+        check_match(child, functions, variables)
+
+
+def check_function(
+    decl: nodes.FunctionDecl, functions: list[set[str]], variables: list[frozenset[str]]
+) -> None:
+    visible = [*variables, frozenset(decl.params)]
+    for name, expr in decl.lets:
+        check_expression(expr, functions, visible)
+        visible = [*visible, frozenset({name})]
+    check_expression(decl.body, functions, visible)
+
+
+def check_expression(
+    expr: nodes.Expr, functions: list[set[str]], variables: list[frozenset[str]]
+) -> None:
+    for node in walk(expr):
+        if isinstance(node, nodes.Call):
+            if node.name not in BUILTIN_FUNCTIONS and not any(node.name in f for f in functions):
+                raise RulesSyntaxError(f"unknown function '{node.name}'", node.line, node.column)
+        elif isinstance(node, nodes.Name) and not any(node.name in v for v in variables):
+            raise RulesSyntaxError(f"unknown variable '{node.name}'", node.line, node.column)
+
+
+def walk(expr: nodes.Expr) -> Iterator[nodes.Expr]:
+    """Every sub-expression, except a lone ``$(name)`` path segment: that may be a
+    placeholder filled later by ``bind()`` (rules.Path#bind)."""
+    yield expr
+    if isinstance(expr, nodes.PathLiteral):
+        for parts in expr.segments:
+            if len(parts) == 1 and isinstance(parts[0], nodes.Name):
+                continue
+            for part in parts:
+                if isinstance(part, nodes.Expr):
+                    yield from walk(part)
+        return
+    children: list[nodes.Expr | None] = []
+    if isinstance(expr, (nodes.Member, nodes.Index, nodes.Slice, nodes.MethodCall)):
+        children.append(expr.target)
+    if isinstance(expr, nodes.Index):
+        children.append(expr.index)
+    if isinstance(expr, nodes.Slice):
+        children += [expr.start, expr.end]
+    if isinstance(expr, (nodes.Call, nodes.MethodCall)):
+        children += list(expr.args)
+    if isinstance(expr, nodes.Unary):
+        children.append(expr.operand)
+    if isinstance(expr, nodes.Binary):
+        children += [expr.left, expr.right]
+    if isinstance(expr, nodes.Conditional):
+        children += [expr.condition, expr.if_true, expr.if_false]
+    if isinstance(expr, nodes.IsType):
+        children.append(expr.operand)
+    if isinstance(expr, nodes.ListLiteral):
+        children += list(expr.items)
+    if isinstance(expr, nodes.MapLiteral):
+        for key, value in expr.entries:
+            children += [key, value]
+    for child in children:
+        if child is not None:
+            yield from walk(child)
