@@ -250,3 +250,28 @@ def test_notification_is_retried_until_the_receiver_accepts(server: Server) -> N
         assert receiver.requests.empty()  # accepted on the third try: no fourth
     finally:
         receiver.close()
+
+
+def test_video_container_is_recognised_and_served(server: Server) -> None:
+    mp4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
+    result = cloudinary.uploader.upload(mp4, resource_type="video", public_id="clip")
+    assert (result["resource_type"], result["format"]) == ("video", "mp4")
+    response = httpx.get(result["secure_url"])
+    assert response.content == mp4
+    assert response.headers["content-type"] == "video/mp4"
+    with pytest.raises(cloudinary.exceptions.BadRequest, match="Invalid video file"):
+        cloudinary.uploader.upload(b"not a video", resource_type="video", public_id="fake-clip")
+
+
+def test_browser_preflight_is_allowed(server: Server) -> None:
+    response = httpx.options(
+        f"{server.base_url}/v1_1/{CLOUD_NAME}/auto/upload",
+        headers={
+            "Origin": "http://localhost:5173",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "x-requested-with",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "POST" in response.headers["access-control-allow-methods"]
