@@ -302,7 +302,7 @@ def resources_to_check(
     for field_path, op, value in query.filters:
         if op == "==":
             fixed.append((field_path, value))
-        elif op == "in" and isinstance(value, (list, tuple)):
+        elif op == "in" and isinstance(value, (list, tuple)) and value:
             alternatives.append([(field_path, item) for item in value])
     checks = []
     for choice in itertools.product(*alternatives):
@@ -344,4 +344,6 @@ def read_document(access: DocumentAccess, function: str, path: RulesPath) -> Any
     document = access.read(kind, str(path))
     if function.startswith("exists"):
         return document is not None
-    return resource_value(document)
+    if document is None:
+        return None
+    return resource_value(Document(str(path), document.data))

@@ -260,13 +260,19 @@ def from_python(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return Timestamp.from_datetime(value)
     if isinstance(value, Reference):
-        return RulesPath.parse(value.path)
+        segments = RulesPath.parse(value.path).segments
+        if segments[:1] == ("projects",):
+            segments = segments[2:]
+        return RulesPath(segments)
     if isinstance(value, dict):
         return {str(key): from_python(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [from_python(item) for item in value]
     if isinstance(value, (Timestamp, Duration, RulesPath, RulesSet)):
         return value
+    if hasattr(value, "latitude") and hasattr(value, "longitude"):
+        # google.cloud.firestore.GeoPoint and look-alikes.
+        return LatLng(float(value.latitude), float(value.longitude))
     raise TypeError(f"cannot use {type(value).__name__} in a document")
 
 

@@ -235,3 +235,7 @@ def test_collection_group_under_a_parent_document():
     assert group_allowed("/forums/f1", "threads")
     assert not group_allowed("/forums/f2", "threads")
     assert not group_allowed("", "threads")
+
+
+def test_empty_in_constraint_leaves_the_field_unknown():
+    assert not list_allowed("/stories", where(("owner", "in", [])))

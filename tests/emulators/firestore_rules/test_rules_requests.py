@@ -557,3 +557,27 @@ def test_let_sees_only_earlier_bindings():
         )
     assert caught.value.message == "unknown variable 'b'"
     assert (caught.value.line, caught.value.column) == (6, 23)
+
+
+def test_client_library_values_are_accepted():
+    from google.api_core.datetime_helpers import DatetimeWithNanoseconds
+    from google.cloud.firestore import GeoPoint
+
+    ruleset = rules(
+        """
+        match /d/{id} {
+          allow get: if resource.data.at.nanos() == 123456789
+                     && resource.data.where == latlng.value(1.5, 2.5)
+                     && resource.data.ref == /databases/(default)/documents/users/u1;
+        }
+        """
+    )
+    doc = Document(
+        DB + "/d/x",
+        {
+            "at": DatetimeWithNanoseconds(2024, 1, 2, 3, 4, 5, nanosecond=123456789, tzinfo=dt.UTC),
+            "where": GeoPoint(1.5, 2.5),
+            "ref": Reference("projects/demo/databases/(default)/documents/users/u1"),
+        },
+    )
+    assert allowed(ruleset, "get", "/d/x", resource=doc)
