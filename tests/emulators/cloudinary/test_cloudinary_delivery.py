@@ -159,3 +159,11 @@ def test_raw_files_are_served_as_opaque_bytes(server: Server) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
     transformed = httpx.get(f"{server.base_url}/{CLOUD_NAME}/raw/upload/w_10/files/page.html")
     assert transformed.status_code == 400
+
+
+def test_head_gives_headers_without_a_body(server: Server, landscape: dict) -> None:
+    response = httpx.head(landscape["secure_url"])
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["etag"] == f'"{landscape["etag"]}"'
+    assert response.content == b""

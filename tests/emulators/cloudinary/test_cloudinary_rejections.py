@@ -161,6 +161,13 @@ class TestParameters:
         )
         assert_absent("big")
 
+    def test_request_far_beyond_the_limit_is_refused_before_parsing(self, server: Server) -> None:
+        fields = signed({"timestamp": int(time.time()), "public_id": "huge"})
+        huge = b"\0" * (2 * MAX_FILE_SIZE + 2 * 1024 * 1024)
+        response = post_upload(server, fields, huge, resource_type="raw", filename="huge.bin")
+        assert_error(response, 413, "Request too large.")
+        assert_absent("huge")
+
     def test_not_an_image(self, server: Server) -> None:
         fields = signed({"timestamp": int(time.time()), "public_id": "fake"})
         response = post_upload(server, fields, b"<html>not a png</html>", filename="fake.png")

@@ -67,10 +67,10 @@ def test_environment_for_the_functions(tmp_path: Path) -> None:
         {"timestamp": 1700000000, "public_id": "", "eager": None, "file": "x", "api_key": "1"},
     ],
 )
-def test_string_to_sign_matches_the_sdk(params: dict) -> None:
-    expected = cloudinary.utils.api_string_to_sign(
-        {k: v for k, v in params.items() if k not in ("file", "api_key")}
-    )
+@pytest.mark.parametrize("version", [1, 2])
+def test_string_to_sign_matches_the_sdk(params: dict, version: int) -> None:
+    signed_params = {k: v for k, v in params.items() if k not in ("file", "api_key")}
+    expected = cloudinary.utils.api_string_to_sign(signed_params, signature_version=version)
     as_sent = {
         k: [str(i) for i in v]
         if isinstance(v, list)
@@ -80,11 +80,11 @@ def test_string_to_sign_matches_the_sdk(params: dict) -> None:
         for k, v in params.items()
         if v is not None
     }
-    assert signatures.string_to_sign(as_sent) == expected
+    assert signatures.string_to_sign(as_sent, escape_ampersands=version >= 2) == expected
     secret = "abc"
     for algorithm in ("sha1", "sha256"):
         as_sent["signature"] = cloudinary.utils.api_sign_request(
-            {k: v for k, v in params.items() if k not in ("file", "api_key")}, secret, algorithm
+            signed_params, secret, algorithm, signature_version=version
         )
         assert signatures.request_signature_matches(as_sent, secret)
         assert not signatures.request_signature_matches(as_sent, "other")
