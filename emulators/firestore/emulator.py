@@ -18,6 +18,7 @@ from emulators.firestore.engine import FirestoreEngine
 from emulators.firestore.front import PortFront
 from emulators.firestore.grpc_service import start_server
 from emulators.firestore.http_app import build_app
+from emulators.firestore.rest import browser_routes
 from emulators.firestore.transactions import DEFAULT_IDLE_TIMEOUT
 from emulators.serving import BackgroundServer
 
@@ -50,7 +51,8 @@ class FirestoreEmulator(Emulator):
     def start(self) -> None:
         self._grpc, grpc_port = start_server(self.engine)
         http_address = Address("127.0.0.1", _free_loopback_port())
-        self._http = BackgroundServer(build_app(self.engine), http_address, name="firestore-http")
+        app = build_app(self.engine, extra_routes=browser_routes(self.engine))
+        self._http = BackgroundServer(app, http_address, name="firestore-http")
         self._http.start()
         self._front = PortFront(self.address, grpc_port, http_address.port)
         self._front.start()

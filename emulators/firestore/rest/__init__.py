@@ -1,0 +1,18 @@
+"""The browser-facing transports of the Firestore emulator: Firestore's REST API
+(``/v1/projects/{p}/databases/{d}/documents...``) and, when present, WebChannel.
+
+``browser_routes(engine)`` is what ``emulators/firestore/emulator.py`` passes to
+``http_app.build_app`` as ``extra_routes``.
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from emulators.firestore.engine import FirestoreEngine
+
+
+def browser_routes(engine: FirestoreEngine) -> list[BaseRoute]:
+    from emulators.firestore.rest.routes import rest_routes
+
+    return rest_routes(engine)
