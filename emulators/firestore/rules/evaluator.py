@@ -23,7 +23,9 @@ from emulators.firestore.rules.methods import (
     path_segments_of,
 )
 from emulators.firestore.rules.namespaces import CONVERSIONS, NAMESPACES, call_namespace
+from emulators.firestore.rules.queries import compare_constrained
 from emulators.firestore.rules.values import (
+    ConstrainedValue,
     Duration,
     Namespace,
     PartialMap,
@@ -42,6 +44,7 @@ from emulators.firestore.rules.values import (
 
 MAX_CALL_DEPTH = 20  # Google: "calls ... limited to a depth of 20"
 DOCUMENT_FUNCTIONS = ("get", "exists", "getAfter", "existsAfter")
+COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
 
 
 class LetBinding:
@@ -323,6 +326,10 @@ def member(target: Any, name: str) -> Any:
 
 
 def binary(op: str, left: Any, right: Any) -> Any:
+    if op in COMPARISONS and (
+        isinstance(left, ConstrainedValue) or isinstance(right, ConstrainedValue)
+    ):
+        return compare_constrained(op, left, right)
     if op == "==":
         return values_equal(left, right)
     if op == "!=":

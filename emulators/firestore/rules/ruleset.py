@@ -8,7 +8,6 @@ write = create + update + delete), and grants the request if any condition is tr
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +23,10 @@ from emulators.firestore.rules.matcher import (
     find_matches,
 )
 from emulators.firestore.rules.parser import parse
+from emulators.firestore.rules.queries import resources_to_check as list_resources
 from emulators.firestore.rules.values import (
-    PartialMap,
     RulesPath,
     Timestamp,
-    Unknown,
-    describe,
     from_python,
 )
 
@@ -287,48 +284,12 @@ def query_value(query: ListQuery) -> dict[str, Any]:
 def resources_to_check(
     method: str, resource: Document | None, query: ListQuery | None
 ) -> list[tuple[str, Any]]:
-    """The ``resource`` values a request must be allowed for, with a label for the trace.
-
-    For a list, the documents a query may return are known only through its
-    constraints: each equality fixes a field, and an ``in`` constraint must be allowed
-    for every value it lists (cloud.google.com/firestore/docs/security/rules-query)."""
+    """The ``resource`` values a request must be allowed for, with a label for the trace."""
     if method in ("get", "update", "delete"):
         return [("", resource_value(resource))]
     if method == "create":
         return [("", None)]
-    query = query or ListQuery()
-    fixed: list[tuple[str, Any]] = []
-    alternatives: list[list[tuple[str, Any]]] = []
-    for field_path, op, value in query.filters:
-        if op == "==":
-            fixed.append((field_path, value))
-        elif op == "in" and isinstance(value, (list, tuple)) and value:
-            alternatives.append([(field_path, item) for item in value])
-    checks = []
-    for choice in itertools.product(*alternatives):
-        constraints = fixed + list(choice)
-        label = " and ".join(f"{f} == {describe(from_python(v))}" for f, v in constraints)
-        checks.append((f"where {label}" if label else "", partial_resource(constraints)))
-    return checks
-
-
-def partial_resource(constraints: list[tuple[str, Any]]) -> dict[str, Any]:
-    data = PartialMap({}, "resource.data.")
-    for field_path, value in constraints:
-        parts = field_path.split(".")
-        current = data
-        for depth, part in enumerate(parts[:-1]):
-            child = current.known.get(part)
-            if not isinstance(child, PartialMap):
-                child = PartialMap({}, f"resource.data.{'.'.join(parts[: depth + 1])}.")
-                current.known[part] = child
-            current = child
-        current.known[parts[-1]] = from_python(value)
-    return {
-        "data": data,
-        "id": Unknown("resource.id"),
-        "__name__": Unknown("resource.__name__"),
-    }
+    return list_resources((query or ListQuery()).filters)
 
 
 def read_document(access: DocumentAccess, function: str, path: RulesPath) -> Any:

@@ -182,6 +182,16 @@ class PartialMap:
 
 
 @dataclass(frozen=True)
+class ConstrainedValue:
+    """A field of a list query known only through range constraints such as
+    ``age > 20`` or ``status != 'x'``: a comparison is true when the constraints imply
+    it for every document, and an error otherwise."""
+
+    name: str
+    constraints: tuple[tuple[str, Any], ...]  # (operator, value) from the query
+
+
+@dataclass(frozen=True)
 class Namespace:
     """A global namespace of functions: ``math``, ``hashing``, ``timestamp``..."""
 
@@ -240,6 +250,7 @@ def type_name(value: Any) -> str:
         return "map_diff"
     if isinstance(value, Namespace):
         return "namespace"
+    reject_unknown(value)
     raise EvaluationError(f"unsupported value {value!r}")
 
 
@@ -287,6 +298,8 @@ def reject_unknown(value: Any) -> None:
         raise value.unknown_shape("comparison")
     if isinstance(value, Unknown):
         raise EvaluationError(f"{value.what} is not known for a query")
+    if isinstance(value, ConstrainedValue):
+        raise EvaluationError(f"{value.name} is only known to satisfy the query's range")
 
 
 def values_equal(left: Any, right: Any) -> bool:

@@ -239,3 +239,84 @@ def test_collection_group_under_a_parent_document():
 
 def test_empty_in_constraint_leaves_the_field_unknown():
     assert not list_allowed("/stories", where(("owner", "in", [])))
+
+
+# Range constraints ---------------------------------------------------------------------------
+
+RANGE_RULES = Ruleset.parse(
+    """
+    rules_version = '2';
+    service cloud.firestore {
+      match /databases/{database}/documents {
+        match /adults/{id} {
+          allow list: if resource.data.age >= 18;
+        }
+        match /recent/{id} {
+          allow list: if resource.data.sentAt > timestamp.date(2025, 1, 1);
+        }
+        match /visible/{id} {
+          allow list: if resource.data.status != 'deleted';
+        }
+        match /young/{id} {
+          allow list: if 30 > resource.data.age;
+        }
+        match /exact/{id} {
+          allow list: if resource.data.age == 20;
+        }
+        match /math/{id} {
+          allow list: if resource.data.age + 1 > 18;
+        }
+      }
+    }
+    """
+)
+
+
+def range_allowed(path: str, *filters) -> bool:
+    return list_allowed(path, where(*filters), ruleset=RANGE_RULES)
+
+
+def test_range_constraint_that_implies_the_rule_is_allowed():
+    assert range_allowed("/adults", ("age", ">=", 18))
+    assert range_allowed("/adults", ("age", ">", 20))
+    # age > 17 also admits 17.5 (Firestore numbers mix ints and floats): not implied.
+    assert not range_allowed("/adults", ("age", ">", 17))
+
+
+def test_range_constraint_that_leaves_room_is_refused():
+    assert not range_allowed("/adults", ("age", ">", 10))
+    assert not range_allowed("/adults", ("age", "<", 30))
+    assert not range_allowed("/adults", ("age", ">=", 17))
+    assert not range_allowed("/adults")
+
+
+def test_equality_still_decides_exactly():
+    assert range_allowed("/adults", ("age", "==", 18))
+    assert not range_allowed("/adults", ("age", "==", 17))
+
+
+def test_range_on_timestamps():
+    after = dt.datetime(2025, 2, 1, tzinfo=dt.UTC)
+    before = dt.datetime(2024, 12, 1, tzinfo=dt.UTC)
+    assert range_allowed("/recent", ("sentAt", ">", after))
+    assert not range_allowed("/recent", ("sentAt", ">", before))
+    # A range of another type (strings) proves nothing about timestamps.
+    assert not range_allowed("/recent", ("sentAt", ">", "2026"))
+
+
+def test_inequality_constraints():
+    assert range_allowed("/visible", ("status", "!=", "deleted"))
+    assert range_allowed("/visible", ("status", "not-in", ["deleted", "spam"]))
+    assert not range_allowed("/visible", ("status", "!=", "spam"))
+    assert not range_allowed("/visible", ("status", "not-in", ["spam"]))
+
+
+def test_constant_on_the_left_is_flipped():
+    assert range_allowed("/young", ("age", "<", 30))
+    assert range_allowed("/young", ("age", "<=", 29))
+    assert not range_allowed("/young", ("age", "<=", 30))
+
+
+def test_constrained_fields_support_only_comparisons():
+    assert not range_allowed("/exact", ("age", ">", 19), ("age", "<", 21))
+    assert not range_allowed("/math", ("age", ">", 30))
