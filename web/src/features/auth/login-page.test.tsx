@@ -73,6 +73,17 @@ describe("LoginPage", () => {
     expect(screen.getByRole("button", { name: "Log in" })).toBeDisabled();
   });
 
+  it("shows the server's throttling message when Retry-After cannot be read", async () => {
+    const { server } = await renderWithSession(routes, { path: "/login" });
+    server.api.login.mockRejectedValueOnce(
+      new ApiError({ code: "RESOURCE_EXHAUSTED", httpStatus: 429, message: "too many failed logins; try again in 895 seconds" }),
+    );
+
+    await fillAndSubmit("alice", "guess");
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("Too many failed logins; try again in 895 seconds");
+  });
+
   it("explains why a session ended", async () => {
     const { server, store } = await renderWithSession(routes, { path: "/login" });
     await store.login({ login: "alice", password: "pw" });

@@ -47,8 +47,10 @@ export function useAuthForm<Field extends string>(fields: readonly Field[], alia
           setFormError("Something went wrong. Please try again.");
           return null;
         }
-        if (error.code === "RESOURCE_EXHAUSTED") {
-          setThrottledUntil(Date.now() + (error.retryAfterSeconds ?? 30) * 1000);
+        // Retry-After is unreadable cross-origin unless the server exposes it; the server's
+        // own message (which names the wait) is the fallback.
+        if (error.code === "RESOURCE_EXHAUSTED" && error.retryAfterSeconds !== null) {
+          setThrottledUntil(Date.now() + error.retryAfterSeconds * 1000);
           return null;
         }
         const named = error.field ? (aliases[error.field] ?? error.field) : null;
@@ -57,7 +59,7 @@ export function useAuthForm<Field extends string>(fields: readonly Field[], alia
           setFieldErrors({ [field]: capitalise(error.fieldMessage) } as FieldErrors<Field>);
           return field;
         }
-        setFormError(error.message);
+        setFormError(capitalise(error.message));
         return null;
       } finally {
         setSubmitting(false);

@@ -1,0 +1,104 @@
+"""The backend the browser tests run against: a throwaway PostgreSQL database and the real
+functions plus the Auth emulator, served by ``python -m emulators`` on free ports.
+
+Run from the repository root with the project's virtualenv:
+    .venv/bin/python web/e2e/backend.py
+Prints one JSON line ``{"functionsUrl": ..., "authEmulatorHost": ...}`` once ready, then
+serves until stdin closes or it gets SIGTERM/SIGINT. Uses ``DATABASE_URL`` if set (a fresh
+database is created beside it), else embedded PostgreSQL in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import uuid
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tools import localdb  # noqa: E402
+from tools.migrate import migrate  # noqa: E402
+
+PROJECT = "demo-flowchat"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url(state: Path) -> str:
+    name = f"flowchat_e2e_{uuid.uuid4().hex[:10]}"
+    admin_url = os.environ.get("DATABASE_URL") or localdb.start(state / "postgres", database="postgres")
+    localdb.create_database(admin_url, name)
+    return psycopg.conninfo.make_conninfo(admin_url, dbname=name)
+
+
+def main() -> int:
+    state = Path(tempfile.mkdtemp(prefix="flowchat-e2e-"))
+    url = database_url(state)
+    migrate(url)
+
+    ports = {"auth": free_port(), "functions": free_port()}
+    config = state / "firebase.json"
+    config.write_text(
+        json.dumps(
+            {
+                "functions": [{"source": str(ROOT / "functions"), "runtime": "python311"}],
+                "emulators": {name: {"host": "127.0.0.1", "port": port} for name, port in ports.items()},
+            }
+        )
+    )
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "DATABASE_URL": url,
+        "JWT_SECRET": secrets.token_urlsafe(48),
+    }
+    emulators = subprocess.Popen(
+        [sys.executable, "-m", "emulators", "start", "--only", "auth,functions", "--config", str(config), "--project", PROJECT],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+    def stop(*_: object) -> None:
+        if emulators.poll() is None:
+            emulators.send_signal(signal.SIGINT)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    # The test runner closing our stdin (or dying) stops everything.
+    threading.Thread(target=lambda: (sys.stdin.read(), stop()), daemon=True).start()
+
+    assert emulators.stdout is not None
+    for line in emulators.stdout:
+        sys.stderr.write(line)
+        if "All emulators ready" in line:
+            ready = {
+                "functionsUrl": f"http://127.0.0.1:{ports['functions']}/{PROJECT}/us-central1",
+                "authEmulatorHost": f"127.0.0.1:{ports['auth']}",
+            }
+            print(json.dumps(ready), flush=True)
+    code = emulators.wait()
+    # Embedded PostgreSQL stops with this process (cleanup_mode="stop").
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,37 @@
+// Chromium via playwright-core, from the system package (no browser downloads here).
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+export const baseUrl = process.env.E2E_BASE_URL ?? "http://127.0.0.1:4173";
+const screenshotDir = path.join(process.env.E2E_RESULTS_DIR ?? "test-results", "screenshots");
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+}
+
+/** A fresh, valid account each run; usernames must be 3-30 letters, digits, '_' or '.'. */
+export function newAccount(label = "e2e") {
+  const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  return {
+    email: `${label}.${suffix}@example.com`,
+    username: `${label}_${suffix}`,
+    displayName: "Robin Meyer",
+    password: `horse battery ${suffix}`,
+  };
+}
