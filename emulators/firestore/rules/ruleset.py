@@ -144,8 +144,8 @@ class Ruleset:
                 request_segments += [ANY_PARENTS, collection_group, ANY_DOCUMENT_ID]
             else:
                 request_segments.append(ANY_DOCUMENT_ID)
-        candidates = self.candidates(request_segments, method)
         trace: list[str] = []
+        candidates = self.candidates(request_segments, method, trace)
         if not candidates:
             return Decision(False, f"denied {what}: no allow statement matches", trace)
 
@@ -171,14 +171,21 @@ class Ruleset:
         return Decision(True, f"allowed {what} by {last_grant}", trace)
 
     def candidates(
-        self, request_segments: list[str], method: str
+        self, request_segments: list[str], method: str, trace: list[str]
     ) -> list[tuple[MatchedBlock, nodes.Allow, nodes.Service]]:
+        """The allow statements for ``method`` in every match block reaching the path."""
         found = []
         for service in self.services:
             for matched in find_matches(service.matches, request_segments, self.version):
-                for allow in matched.block.allows:
-                    if method in expand_methods(allow.methods):
-                        found.append((matched, allow, service))
+                statements = [
+                    a for a in matched.block.allows if method in expand_methods(a.methods)
+                ]
+                if not statements:
+                    trace.append(
+                        f"  match {matched.pattern_text} (line {matched.block.line}):"
+                        f" no allow statement for {method}"
+                    )
+                found.extend((matched, allow, service) for allow in statements)
         return found
 
     def try_candidates(

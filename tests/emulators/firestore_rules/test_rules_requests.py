@@ -581,3 +581,12 @@ def test_client_library_values_are_accepted():
         },
     )
     assert allowed(ruleset, "get", "/d/x", resource=doc)
+
+
+def test_trace_names_matched_blocks_without_a_statement_for_the_method():
+    ruleset = rules("match /t/{id} { allow create: if true; }")
+    decision = ruleset.evaluate(method="get", path=DB + "/t/a", time=NOW)
+    assert not decision.allowed
+    assert decision.trace == [
+        "  match /databases/{database}/documents/t/{id} (line 4): no allow statement for get"
+    ]
