@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -35,6 +36,8 @@ from emulators.cloudinary.errors import CloudinaryError, bad_request
 from emulators.cloudinary.signatures import ParamValue
 from emulators.cloudinary.uploads import IncomingFile, UploadService, decode_file_field
 
+log = logging.getLogger(__name__)
+
 CACHE_CONTROL = "public, max-age=2592000"
 MAX_FIELDS = 200
 
@@ -51,6 +54,9 @@ def create_app(uploads: UploadService, delivery: DeliveryService, admin: AdminSe
                 result = await handler(request)
             except CloudinaryError as exc:
                 return _api_error(exc)
+            except Exception as exc:
+                log.exception("%s %s failed", request.method, request.url.path)
+                return _api_error(CloudinaryError(500, f"Internal error of the emulator: {exc!r}"))
             return JSONResponse(result, headers={"X-Request-Id": uuid.uuid4().hex})
 
         return endpoint
@@ -134,9 +140,16 @@ def create_app(uploads: UploadService, delivery: DeliveryService, admin: AdminSe
             )
             body = await run_in_threadpool(delivered.path.read_bytes)
         except CloudinaryError as exc:
-            return Response(status_code=exc.status, headers={"X-Cld-Error": exc.message})
+            return Response(
+                status_code=exc.status, headers={"X-Cld-Error": _header_safe(exc.message)}
+            )
         except FileNotFoundError:  # replaced or destroyed while being served
             return Response(status_code=404, headers={"X-Cld-Error": "Resource not found"})
+        except Exception as exc:
+            log.exception("delivery of %s failed", request.url.path)
+            return Response(
+                status_code=500, headers={"X-Cld-Error": _header_safe(f"Internal error: {exc!r}")}
+            )
         headers = {
             "ETag": f'"{delivered.etag}"',
             "Cache-Control": CACHE_CONTROL,
@@ -219,6 +232,12 @@ def _basic_auth(header: str) -> tuple[str | None, str | None]:
         return None, None
     api_key, _, api_secret = decoded.partition(":")
     return api_key, api_secret
+
+
+def _header_safe(text: str) -> str:
+    """Messages can quote the URL; a header may hold neither line breaks nor non-ASCII."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in text)
+    return printable.encode("ascii", "backslashreplace").decode("ascii")[:500]
 
 
 def _etag_matches(header: str, etag: str) -> bool:

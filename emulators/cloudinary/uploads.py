@@ -120,9 +120,13 @@ class UploadService:
         if cloud_name != self.credentials.cloud_name:
             raise unauthorized(f"Invalid cloud_name {cloud_name}")
 
-    def authenticate(self, cloud_name: str, params: Mapping[str, ParamValue]) -> None:
+    def authenticate(
+        self, cloud_name: str, params: Mapping[str, ParamValue], *, is_upload: bool = True
+    ) -> None:
         self.check_cloud(cloud_name)
         if not params.get("signature"):
+            if not is_upload:
+                raise bad_request("Missing required parameter - signature")
             preset = _text(params, "upload_preset")
             if preset:
                 raise bad_request(f"Upload preset {preset} not found")
@@ -295,7 +299,7 @@ class UploadService:
     def destroy(
         self, cloud_name: str, resource_type: str, params: Mapping[str, ParamValue]
     ) -> dict[str, Any]:
-        self.authenticate(cloud_name, params)
+        self.authenticate(cloud_name, params, is_upload=False)
         if resource_type not in media.RESOURCE_TYPES:
             raise bad_request(f"Invalid resource type {resource_type}")
         public_id = _text(params, "public_id")

@@ -167,3 +167,19 @@ def test_head_gives_headers_without_a_body(server: Server, landscape: dict) -> N
     assert response.headers["content-type"] == "image/png"
     assert response.headers["etag"] == f'"{landscape["etag"]}"'
     assert response.content == b""
+
+
+def test_non_ascii_in_a_bad_transformation_still_gets_a_clean_error(
+    server: Server, landscape: dict
+) -> None:
+    response = fetch(server, "w_%E4%B8%AD")
+    assert response.status_code == 400
+    assert response.headers["x-cld-error"] == "Invalid width \\u4e2d"
+
+
+def test_non_ascii_public_id_round_trips(server: Server) -> None:
+    result = cloudinary.uploader.upload(image_bytes("PNG", (30, 20)), public_id="café/über menu")
+    assert result["public_id"] == "café/über menu"
+    assert decoded(httpx.get(result["secure_url"])).size == (30, 20)
+    url = cloudinary.utils.cloudinary_url(result["public_id"], width=15, format="png")[0]
+    assert decoded(httpx.get(url)).size == (15, 10)

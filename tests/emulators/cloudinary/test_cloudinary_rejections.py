@@ -248,6 +248,13 @@ class TestDestroyAndAdminAuth:
         assert_error(response, 401, "Invalid Signature")
         assert httpx.get(result["secure_url"]).status_code == 200
 
+    def test_destroy_without_signature(self, server: Server) -> None:
+        response = httpx.post(
+            f"{server.base_url}/v1_1/{CLOUD_NAME}/image/destroy",
+            data={"public_id": "keep-me", "timestamp": str(int(time.time()))},
+        )
+        assert_error(response, 400, "Missing required parameter - signature")
+
     def test_admin_api_needs_the_secret(self, server: Server) -> None:
         cloudinary.uploader.upload(PNG, public_id="private-details")
         url = f"{server.base_url}/v1_1/{CLOUD_NAME}/resources/image/upload/private-details"
