@@ -126,6 +126,10 @@ class Evaluator:
             return handler(expr, scope)
         except RecursionError:
             raise EvaluationError("expression nested too deeply") from None
+        except (ArithmeticError, ValueError, TypeError) as error:
+            # A case the checks above missed is still an error of the condition (deny),
+            # never a failure of the request.
+            raise EvaluationError(f"{type(error).__name__}: {error}") from None
 
     # Leaves ---------------------------------------------------------------------------
 
@@ -408,7 +412,7 @@ def numeric(op: str, left: int | float, right: int | float) -> int | float:
             if right == 0:
                 raise EvaluationError("integer modulo by zero")
             return _int_mod(left, right)
-        if right == 0:
+        if right == 0 or math.isinf(left) or math.isnan(left):
             return math.nan
         return math.fmod(float(left), float(right))
     raise EvaluationError(f"unknown operator '{op}'")

@@ -248,7 +248,7 @@ class Lexer:
             ch = text[self.pos]
             if ch.isalnum() or ch in PATH_SEGMENT_PUNCTUATION:
                 self.pos += 1
-            elif ch == "(":
+            elif ch == "(" and self._closes_within_segment(self.pos):
                 depth += 1
                 self.pos += 1
             elif ch == ")" and depth > 0:
@@ -259,6 +259,18 @@ class Lexer:
         if depth:
             raise self.error("unbalanced '(' in path segment", start)
         return text[start : self.pos]
+
+    def _closes_within_segment(self, open_at: int) -> bool:
+        """Whether the '(' at ``open_at`` is part of a segment such as ``(default)``."""
+        index = open_at + 1
+        while index < len(self.text):
+            ch = self.text[index]
+            if ch == ")":
+                return True
+            if not (ch.isalnum() or ch in PATH_SEGMENT_PUNCTUATION):
+                return False
+            index += 1
+        return False
 
     def read_identifier(self) -> str:
         start = self.pos

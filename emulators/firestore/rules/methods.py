@@ -403,5 +403,5 @@ def duration_of(nanos: int) -> Duration:
 def utc_midnight(year: int, month: int, day: int) -> Timestamp:
     try:
         return Timestamp.from_datetime(dt.datetime(year, month, day, tzinfo=dt.UTC))
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:
         raise EvaluationError(f"invalid date: {error}") from None

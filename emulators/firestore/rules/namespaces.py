@@ -51,7 +51,7 @@ def to_int_result(value: float) -> int:
 
 
 def math_round(value: Any) -> int:
-    value = number(value)
+    value = finite(number(value))
     if isinstance(value, int):
         return value
     # Half away from zero: math.round(2.5) == 3 (rules.math#round).
@@ -59,13 +59,19 @@ def math_round(value: Any) -> int:
 
 
 def math_floor(value: Any) -> int:
-    value = number(value)
+    value = finite(number(value))
     return value if isinstance(value, int) else to_int_result(math.floor(value))
 
 
 def math_ceil(value: Any) -> int:
-    value = number(value)
+    value = finite(number(value))
     return value if isinstance(value, int) else to_int_result(math.ceil(value))
+
+
+def finite(value: int | float) -> int | float:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise EvaluationError("NaN or infinity has no integer value")
+    return value
 
 
 def math_abs(value: Any) -> int | float:
@@ -118,7 +124,7 @@ def timestamp_value(epoch_millis: Any) -> Timestamp:
 
 
 def duration_value(magnitude: Any, unit: Any) -> Duration:
-    number(magnitude)
+    finite(number(magnitude))
     expect(unit, "string", what="duration unit")
     if unit not in DURATION_UNITS:
         raise EvaluationError(f"unknown duration unit {unit!r} (w, d, h, m, s, ms, ns)")

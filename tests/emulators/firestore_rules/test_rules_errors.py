@@ -150,3 +150,27 @@ def test_timestamp_out_of_range_is_an_error(fails):
 def test_path_variable_left_unbound_is_an_error_until_bind(value, fails):
     fails("/a/$(nothing)[1]")
     assert value("(/a/$(nothing)).bind({'nothing': 'b'})[1]") == "b"
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "math.ceil(1.0 / 0)",
+        "math.floor(0.0 / 0.0)",
+        "math.round(-1.0 / 0)",
+        "duration.value(1.0 / 0, 's')",
+        "timestamp.date(9223372036854775807, 1, 1)",
+        "int(1.0 / 0)",
+    ],
+)
+def test_infinite_and_out_of_range_conversions_are_errors(fails, expression):
+    fails(expression)
+
+
+def test_float_modulo_of_infinity_is_nan(value):
+    assert value("math.isNaN((1.0 / 0) % 2)") is True
+
+
+def test_path_literal_with_parenthesised_segment_and_method_call(value):
+    # (default) is part of a segment; a path literal needs parentheses before a method.
+    assert value("(/databases/(default)/documents/a).bind({})[1]") == "(default)"
