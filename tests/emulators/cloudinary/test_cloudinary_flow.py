@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import cloudinary
 import cloudinary.api
@@ -275,3 +276,22 @@ def test_browser_preflight_is_allowed(server: Server) -> None:
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "*"
     assert "POST" in response.headers["access-control-allow-methods"]
+
+
+def test_concurrent_overwrites_keep_one_consistent_asset(server: Server) -> None:
+    sizes = [(10 + i, 10) for i in range(8)]
+
+    def upload(size: tuple[int, int]) -> dict:
+        return cloudinary.uploader.upload(image_bytes("PNG", size), public_id="contended")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(upload, sizes))
+    versions = sorted(result["version"] for result in results)
+    assert len(set(versions)) == len(versions)  # every write got its own version
+    assert len({result["asset_id"] for result in results}) == 1
+    latest = max(results, key=lambda result: result["version"])
+    details = cloudinary.api.resource("contended")
+    assert (details["version"], details["width"]) == (latest["version"], latest["width"])
+    assert pixel_size(latest["secure_url"])[0] == (latest["width"], 10)
+    originals = list((server.storage / "originals" / latest["asset_id"]).iterdir())
+    assert [path.name for path in originals] == [latest["version_id"]]
