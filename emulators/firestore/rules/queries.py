@@ -20,6 +20,7 @@ from emulators.firestore.rules.errors import EvaluationError
 from emulators.firestore.rules.values import (
     ConstrainedValue,
     PartialMap,
+    RulesPath,
     Unknown,
     compare,
     describe,
@@ -28,6 +29,7 @@ from emulators.firestore.rules.values import (
 )
 
 RANGE_OPERATORS = ("<", "<=", ">", ">=", "!=", "not-in")
+NAME_FIELD = "__name__"
 FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
@@ -38,6 +40,10 @@ def resources_to_check(filters: list[tuple[str, str, Any]]) -> list[tuple[str, A
     alternatives: list[list[tuple[str, Any]]] = []
     ranges: dict[str, list[tuple[str, Any]]] = {}
     for field_path, op, value in filters:
+        if field_path == NAME_FIELD:
+            if op == "==":
+                fixed.append((field_path, value))
+            continue  # other document-name constraints prove nothing here
         if op == "==":
             fixed.append((field_path, value))
         elif op == "in" and isinstance(value, (list, tuple)) and value:
@@ -56,20 +62,52 @@ def partial_resource(
     equalities: list[tuple[str, Any]], ranges: dict[str, list[tuple[str, Any]]]
 ) -> dict[str, Any]:
     data = PartialMap({}, "resource.data.")
-    for field_path, constraints in ranges.items():
-        name = f"resource.data.{field_path}"
-        set_field(data, field_path, ConstrainedValue(name, tuple(constraints)))
-    for field_path, value in equalities:
-        set_field(data, field_path, from_python(value))
-    return {
+    resource: dict[str, Any] = {
         "data": data,
         "id": Unknown("resource.id"),
         "__name__": Unknown("resource.__name__"),
     }
+    for field_path, constraints in ranges.items():
+        name = f"resource.data.{field_path}"
+        set_field(data, field_path, ConstrainedValue(name, tuple(constraints)))
+    for field_path, value in equalities:
+        if field_path == NAME_FIELD:
+            # where(documentId(), '==', ...): the one document is known by name.
+            name = from_python(value)
+            if isinstance(name, RulesPath) and name.segments:
+                resource["__name__"] = name
+                resource["id"] = name.segments[-1]
+            continue
+        set_field(data, field_path, from_python(value))
+    return resource
+
+
+def split_field_path(field_path: str) -> list[str]:
+    """Segments of a field path: ``a.b``, with `back-quoted` segments for other names."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
+    index = 0
+    while index < len(field_path):
+        ch = field_path[index]
+        if quoted and ch == "\\" and index + 1 < len(field_path):
+            current.append(field_path[index + 1])
+            index += 2
+            continue
+        if ch == "`":
+            quoted = not quoted
+        elif ch == "." and not quoted:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        index += 1
+    parts.append("".join(current))
+    return parts
 
 
 def set_field(data: PartialMap, field_path: str, value: Any) -> None:
-    parts = field_path.split(".")
+    parts = split_field_path(field_path)
     current = data
     for depth, part in enumerate(parts[:-1]):
         child = current.known.get(part)

@@ -320,3 +320,38 @@ def test_constant_on_the_left_is_flipped():
 def test_constrained_fields_support_only_comparisons():
     assert not range_allowed("/exact", ("age", ">", 19), ("age", "<", 21))
     assert not range_allowed("/math", ("age", ">", 30))
+
+
+def test_quoted_field_paths():
+    ruleset = Ruleset.parse(
+        """
+        rules_version = '2';
+        service cloud.firestore {
+          match /databases/{database}/documents {
+            match /q/{id} { allow list: if resource.data['odd-name']['a.b'] == 1; }
+          }
+        }
+        """
+    )
+    assert list_allowed("/q", where(("`odd-name`.`a.b`", "==", 1)), ruleset=ruleset)
+    assert not list_allowed("/q", where(("`odd-name`.a", "==", 1)), ruleset=ruleset)
+
+
+def test_document_name_equality_makes_the_id_known():
+    from emulators.firestore.rules import Reference
+
+    ruleset = Ruleset.parse(
+        """
+        rules_version = '2';
+        service cloud.firestore {
+          match /databases/{database}/documents {
+            match /n/{id} { allow list: if resource.id == 'mine'; }
+          }
+        }
+        """
+    )
+    mine = Reference(DB + "/n/mine")
+    other = Reference(DB + "/n/other")
+    assert list_allowed("/n", where(("__name__", "==", mine)), ruleset=ruleset)
+    assert not list_allowed("/n", where(("__name__", "==", other)), ruleset=ruleset)
+    assert not list_allowed("/n", where(("__name__", ">", mine)), ruleset=ruleset)
