@@ -13,7 +13,7 @@ describe("accounts", () => {
 
   before(async () => {
     browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light" });
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light", reducedMotion: "reduce" });
     page = await context.newPage();
   });
 
@@ -127,7 +127,7 @@ describe("accounts", () => {
     await page.getByRole("button", { name: "Switch to dark theme" }).click();
     await screenshot(page, "app-empty-dark");
 
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: "dark", isMobile: true, hasTouch: true });
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: "dark", reducedMotion: "reduce", isMobile: true, hasTouch: true });
     const phonePage = await phone.newPage();
     await phonePage.goto(`${baseUrl}/login`);
     await phonePage.getByRole("heading", { name: "Welcome back" }).waitFor();

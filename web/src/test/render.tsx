@@ -12,8 +12,12 @@ export function LocationProbe() {
 }
 
 /** Renders `routes` inside the app's providers with an in-memory API, starting at `path`. */
-export async function renderWithSession(routes: ReactNode, options: { path?: string; signedIn?: boolean } = {}) {
+export async function renderWithSession(
+  routes: ReactNode,
+  options: { path?: string; signedIn?: boolean; prepare?: (server: ReturnType<typeof createFakeServer>) => void } = {},
+) {
   const server = createFakeServer();
+  options.prepare?.(server);
   const store = new SessionStore({ api: server.api, storage: localStorage, firebase: createFakeFirebase() });
   await store.start();
   if (options.signedIn) await store.login({ login: "alice", password: "pw" });

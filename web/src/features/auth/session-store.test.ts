@@ -47,7 +47,7 @@ describe("SessionStore", () => {
     await store.login({ login: "alice", password: "correct horse" });
 
     expect(server.api.login).toHaveBeenCalledWith({ login: "alice", password: "correct horse" });
-    expect(store.getState()).toMatchObject({ status: "signed-in", user: alice, firebaseSignedIn: true });
+    expect(store.getState()).toMatchObject({ status: "signed-in", user: alice, firebase: "signed-in" });
     expect(firebase.signIn).toHaveBeenCalledWith("firebase-1");
     expect(stored()).toMatchObject({ refreshToken: "refresh-1", accessToken: "access-1", user: { id: alice.id } });
   });
@@ -62,7 +62,7 @@ describe("SessionStore", () => {
     const reloaded = createTab(server, { firebase: createFakeFirebase(alice.id) });
     await reloaded.store.start();
 
-    expect(reloaded.store.getState()).toMatchObject({ status: "signed-in", user: alice, firebaseSignedIn: true });
+    expect(reloaded.store.getState()).toMatchObject({ status: "signed-in", user: alice, firebase: "signed-in" });
     expect(server.api.refresh).not.toHaveBeenCalled();
     await expect(reloaded.store.getAccessToken()).resolves.toBe("access-1");
   });
@@ -79,7 +79,23 @@ describe("SessionStore", () => {
 
     expect(server.api.refresh).toHaveBeenCalledWith("refresh-1");
     expect(reloaded.firebase.signIn).toHaveBeenCalledWith("firebase-2");
-    expect(reloaded.store.getState().firebaseSignedIn).toBe(true);
+    expect(reloaded.store.getState().firebase).toBe("signed-in");
+  });
+
+  it("restores the session offline and says live updates are off until the server answers", async () => {
+    const server = createFakeServer();
+    const first = createTab(server);
+    await first.store.start();
+    await first.store.login({ login: "alice", password: "pw" });
+    first.store.stop();
+    server.api.refresh.mockRejectedValueOnce(new ApiError({ code: "UNAVAILABLE", httpStatus: 0, message: "offline" }));
+
+    const reloaded = createTab(server); // Firebase signed out, server unreachable
+    await reloaded.store.start();
+    expect(reloaded.store.getState()).toMatchObject({ status: "signed-in", user: alice, firebase: "unavailable" });
+
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(reloaded.store.getState().firebase).toBe("signed-in");
   });
 
   it("refreshes silently a minute before the access token expires", async () => {
@@ -253,8 +269,12 @@ describe("SessionStore", () => {
     await store.start();
 
     await store.login({ login: "alice", password: "pw" });
+    expect(store.getState()).toMatchObject({ status: "signed-in", firebase: "unavailable" });
 
-    expect(store.getState()).toMatchObject({ status: "signed-in", firebaseSignedIn: false });
+    // A retry refreshes for a new Firebase token and signs in with it.
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(firebase.signIn).toHaveBeenLastCalledWith("firebase-2");
+    expect(store.getState().firebase).toBe("signed-in");
   });
 
   it("updates the cached profile", async () => {

@@ -24,12 +24,13 @@ export interface StoredSession {
 }
 
 export type SessionStatus = "restoring" | "signed-in" | "signed-out";
+export type FirebaseStatus = "pending" | "signed-in" | "unavailable";
 
 export interface SessionState {
   status: SessionStatus;
   user: User | null;
-  /** Whether Firebase (Firestore/RTDB access) is signed in as this user. */
-  firebaseSignedIn: boolean;
+  /** Firebase Auth (what Firestore and RTDB see): signing in, signed in as this user, or failed. */
+  firebase: FirebaseStatus;
   /** Why the last session ended without the user logging out, to show on the login screen. */
   endedReason: string | null;
 }
@@ -57,7 +58,7 @@ export const SESSION_EXPIRED_MESSAGE = "Your session has ended. Please log in ag
 const SESSION_FATAL_CODES = new Set(["UNAUTHENTICATED", "INVALID_ARGUMENT", "PERMISSION_DENIED", "NOT_FOUND"]);
 
 export class SessionStore {
-  private state: SessionState = { status: "restoring", user: null, firebaseSignedIn: false, endedReason: null };
+  private state: SessionState = { status: "restoring", user: null, firebase: "pending", endedReason: null };
   private readonly listeners = new Set<() => void>();
   private session: StoredSession | null = null;
   private refreshInFlight: Promise<string> | null = null;
@@ -99,10 +100,12 @@ export class SessionStore {
     this.adopt(saved);
     // Firebase keeps its own sign-in across reloads; only mint a new one if it was lost.
     const firebaseSignedIn = await this.options.firebase.isSignedInAs(saved.user.id).catch(() => false);
-    this.setState({ firebaseSignedIn });
+    if (firebaseSignedIn) this.setState({ firebase: "signed-in" });
     if (!firebaseSignedIn || this.now() >= saved.refreshAt) {
       await this.refresh({ forceNewTokens: !firebaseSignedIn }).catch(() => {
-        // refresh() already ended the session or scheduled a retry.
+        // refresh() already ended the session or scheduled a retry; until the retry
+        // succeeds there is no Firebase sign-in, so live data is off.
+        if (this.session && this.state.firebase === "pending") this.setState({ firebase: "unavailable" });
       });
     }
   }
@@ -179,8 +182,10 @@ export class SessionStore {
       this.endSession(this.session ? SESSION_EXPIRED_MESSAGE : null);
       throw notSignedIn();
     }
+    // Without a Firebase sign-in we need the firebaseToken that only a real refresh returns.
+    const needFirebaseToken = options.forceNewTokens || this.state.firebase !== "signed-in";
     const freshFromAnotherTab =
-      stored.accessToken !== options.rejectedToken && this.now() < stored.refreshAt && !options.forceNewTokens;
+      stored.accessToken !== options.rejectedToken && this.now() < stored.refreshAt && !needFirebaseToken;
     if (freshFromAnotherTab) {
       this.adopt(stored);
       return stored.accessToken;
@@ -197,7 +202,6 @@ export class SessionStore {
       }
       throw error;
     }
-    this.failedRefreshes = 0;
     const next = this.toStoredSession(stored.user, tokens.accessToken, tokens.refreshToken, tokens.expiresIn);
     this.writeStorage(next);
     this.adopt(next);
@@ -219,11 +223,14 @@ export class SessionStore {
   private async signIntoFirebase(firebaseToken: string) {
     try {
       await this.options.firebase.signIn(firebaseToken);
-      this.setState({ firebaseSignedIn: true });
+      this.failedRefreshes = 0;
+      this.setState({ firebase: "signed-in" });
     } catch (error) {
-      // The FlowChat session is still valid; live data stays off until the next refresh.
+      // The FlowChat session is still valid; live data stays off until a later refresh
+      // brings a new Firebase token and the sign-in succeeds.
       console.warn("Firebase sign-in failed", error);
-      this.setState({ firebaseSignedIn: false });
+      this.setState({ firebase: "unavailable" });
+      this.scheduleRetry();
     }
   }
 
@@ -262,10 +269,10 @@ export class SessionStore {
 
   private endSession(reason: string | null) {
     clearTimeout(this.refreshTimer);
-    const hadFirebase = this.state.firebaseSignedIn || this.session !== null;
+    const hadFirebase = this.state.firebase === "signed-in" || this.session !== null;
     this.session = null;
     this.options.storage.removeItem(SESSION_STORAGE_KEY);
-    this.setState({ status: "signed-out", user: null, firebaseSignedIn: false, endedReason: reason });
+    this.setState({ status: "signed-out", user: null, firebase: "pending", endedReason: reason });
     if (hadFirebase) {
       this.options.firebase.signOut().catch((error: unknown) => console.warn("Firebase sign-out failed", error));
     }
@@ -280,12 +287,12 @@ export class SessionStore {
       void this.options.firebase
         .isSignedInAs(stored.user.id)
         .catch(() => false)
-        .then((firebaseSignedIn) => this.setState({ firebaseSignedIn }));
+        .then((signedIn) => this.setState({ firebase: signedIn ? "signed-in" : "pending" }));
     } else if (this.session) {
       // Logged out in another tab. That tab already told the server and Firebase.
       clearTimeout(this.refreshTimer);
       this.session = null;
-      this.setState({ status: "signed-out", user: null, firebaseSignedIn: false, endedReason: null });
+      this.setState({ status: "signed-out", user: null, firebase: "pending", endedReason: null });
     }
   }
 

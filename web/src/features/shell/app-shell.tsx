@@ -14,7 +14,7 @@ import { UserMenu } from "./user-menu";
 /** Header, room sidebar and the routed main area. On phones, one of the two panes at a time. */
 export function AppShell() {
   const store = useSessionStore();
-  const { user, firebaseSignedIn } = useSession();
+  const { user, firebase } = useSession();
   const navigate = useNavigate();
   const [profileOpen, setProfileOpen] = useState(false);
   const rooms = useRooms();
@@ -47,7 +47,7 @@ export function AppShell() {
           <UserMenu user={user} onEditProfile={() => setProfileOpen(true)} onLogOut={logOut} />
         </div>
       </header>
-      {!firebaseSignedIn ? (
+      {firebase === "unavailable" ? (
         <p role="status" className="flex items-center justify-center gap-2 border-b bg-muted px-4 py-1.5 text-xs text-muted-foreground">
           <CloudOffIcon className="size-3.5" aria-hidden />
           Live updates are unavailable right now. FlowChat will reconnect on its own.
