@@ -151,7 +151,8 @@ def parse(components: list[str]) -> Chain:
         values: dict[str, str] = {}
         for parameter in component.split(","):
             match = _PARAMETER.match(parameter)
-            assert match is not None  # is_component() chose this segment
+            if match is None:
+                raise bad_request(f"Invalid transformation {component}")
             key, value = match.groups()
             if key not in SUPPORTED_KEYS:
                 raise bad_request(
@@ -211,7 +212,9 @@ def _parse_quality(text: str) -> str:
 
 
 def _number_text(value: float | None) -> str | None:
-    return None if value is None else repr(value) if isinstance(value, float) else str(value)
+    if value is None:
+        return None
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 # --- applying a chain -----------------------------------------------------------------------
