@@ -1,7 +1,9 @@
 """Checks made after parsing, as Google's compiler makes them: every called function
-and every variable must be declared where it is used.
+and every variable must be declared where it is used, and calls must pass the right
+number of arguments.
 
-A typo such as ``isOwnr()`` would otherwise only show up as a denied request.
+A typo such as ``isOwnr()`` or ``math.flor(x)`` would otherwise only show up as a
+denied request.
 """
 
 from __future__ import annotations
@@ -12,26 +14,35 @@ from emulators.firestore.rules import nodes
 from emulators.firestore.rules.errors import RulesSyntaxError
 from emulators.firestore.rules.namespaces import CONVERSIONS, NAMESPACES
 
-BUILTIN_FUNCTIONS = frozenset({"get", "exists", "getAfter", "existsAfter", "debug", *CONVERSIONS})
+# Global functions and their argument counts.
+BUILTIN_FUNCTIONS = {
+    "get": 1,
+    "exists": 1,
+    "getAfter": 1,
+    "existsAfter": 1,
+    "debug": 1,
+    **dict.fromkeys(CONVERSIONS, 1),
+}
 GLOBAL_VARIABLES = frozenset({"request", "resource", *NAMESPACES})
+
+Functions = list[dict[str, nodes.FunctionDecl]]  # outermost first
+Variables = list[frozenset[str]]
 
 
 def check_names(rules: nodes.RulesFile) -> None:
-    top_functions = [set(rules.functions)]
+    top: Functions = [rules.functions]
     for decl in rules.functions.values():
-        check_function(decl, top_functions, [GLOBAL_VARIABLES])
+        check_function(decl, top, [GLOBAL_VARIABLES])
     for service in rules.services:
-        functions = [*top_functions, set(service.functions)]
+        functions = [*top, service.functions]
         for decl in service.functions.values():
             check_function(decl, functions, [GLOBAL_VARIABLES])
         for block in service.matches:
             check_match(block, functions, [GLOBAL_VARIABLES])
 
 
-def check_match(
-    block: nodes.MatchBlock, functions: list[set[str]], variables: list[frozenset[str]]
-) -> None:
-    functions = [*functions, set(block.functions)]
+def check_match(block: nodes.MatchBlock, functions: Functions, variables: Variables) -> None:
+    functions = [*functions, block.functions]
     variables = [*variables, frozenset(s.variable for s in block.pattern if s.variable)]
     for decl in block.functions.values():
         check_function(decl, functions, variables)
@@ -42,9 +53,7 @@ def check_match(
         check_match(child, functions, variables)
 
 
-def check_function(
-    decl: nodes.FunctionDecl, functions: list[set[str]], variables: list[frozenset[str]]
-) -> None:
+def check_function(decl: nodes.FunctionDecl, functions: Functions, variables: Variables) -> None:
     visible = [*variables, frozenset(decl.params)]
     for name, expr in decl.lets:
         check_expression(expr, functions, visible)
@@ -52,15 +61,52 @@ def check_function(
     check_expression(decl.body, functions, visible)
 
 
-def check_expression(
-    expr: nodes.Expr, functions: list[set[str]], variables: list[frozenset[str]]
-) -> None:
+def check_expression(expr: nodes.Expr, functions: Functions, variables: Variables) -> None:
     for node in walk(expr):
         if isinstance(node, nodes.Call):
-            if node.name not in BUILTIN_FUNCTIONS and not any(node.name in f for f in functions):
-                raise RulesSyntaxError(f"unknown function '{node.name}'", node.line, node.column)
+            check_call(node, functions)
+        elif isinstance(node, nodes.MethodCall):
+            check_namespace_call(node, variables)
         elif isinstance(node, nodes.Name) and not any(node.name in v for v in variables):
             raise RulesSyntaxError(f"unknown variable '{node.name}'", node.line, node.column)
+
+
+def check_call(call: nodes.Call, functions: Functions) -> None:
+    decl = next((table[call.name] for table in reversed(functions) if call.name in table), None)
+    if decl is not None:
+        expected = len(decl.params)
+    elif call.name in BUILTIN_FUNCTIONS:
+        expected = BUILTIN_FUNCTIONS[call.name]
+    else:
+        raise RulesSyntaxError(f"unknown function '{call.name}'", call.line, call.column)
+    if len(call.args) != expected:
+        raise RulesSyntaxError(
+            f"{call.name}() takes {expected} argument{'s' if expected != 1 else ''},"
+            f" {len(call.args)} given",
+            call.line,
+            call.column,
+        )
+
+
+def check_namespace_call(call: nodes.MethodCall, variables: Variables) -> None:
+    target = call.target
+    if not isinstance(target, nodes.Name) or target.name not in NAMESPACES:
+        return
+    if any(target.name in v for v in variables[1:]):
+        return  # a path variable or parameter named like a namespace hides it
+    entry = NAMESPACES[target.name].get(call.name)
+    if entry is None:
+        raise RulesSyntaxError(
+            f"unknown function '{target.name}.{call.name}'", call.line, call.column
+        )
+    expected = entry[1]
+    if len(call.args) != expected:
+        raise RulesSyntaxError(
+            f"{target.name}.{call.name}() takes {expected} argument"
+            f"{'s' if expected != 1 else ''}, {len(call.args)} given",
+            call.line,
+            call.column,
+        )
 
 
 def walk(expr: nodes.Expr) -> Iterator[nodes.Expr]:

@@ -259,3 +259,45 @@ def test_names_resolve_through_enclosing_scopes():
         }
         """
     )
+
+
+def wrap_condition(condition: str) -> str:
+    return (
+        "service cloud.firestore {\n"
+        "  match /databases/{database}/documents {\n"
+        f"    match /a/{{b}} {{ allow read: if {condition}; }}\n"
+        "  }\n"
+        "}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("condition", "message", "column"),
+    [
+        ("math.flor(1.5) == 1", "unknown function 'math.flor'", 40),
+        ("math.pow(2) == 4", "math.pow() takes 2 arguments, 1 given", 40),
+        ("exists() == true", "exists() takes 1 argument, 0 given", 35),
+        ("int('1', 2) == 1", "int() takes 1 argument, 2 given", 35),
+        (
+            "duration.value(1) > duration.value(0, 's')",
+            "duration.value() takes 2 arguments, 1 given",
+            44,
+        ),
+    ],
+)
+def test_calls_are_checked_at_compile_time(condition, message, column):
+    with pytest.raises(RulesSyntaxError) as caught:
+        Ruleset.parse(wrap_condition(condition))
+    assert caught.value.message == message
+    assert (caught.value.line, caught.value.column) == (3, column)
+
+
+def test_a_variable_named_like_a_namespace_hides_it():
+    # {math} is a path variable here: math.size() is a string method, decided at run time.
+    Ruleset.parse(
+        "service cloud.firestore {\n"
+        "  match /databases/{database}/documents {\n"
+        "    match /a/{math} { allow read: if math.size() > 0; }\n"
+        "  }\n"
+        "}\n"
+    )

@@ -421,14 +421,16 @@ def test_recursion_is_cut_by_the_depth_limit():
     assert not allowed(ruleset, "get", "/x/y")
 
 
-def test_wrong_argument_count_denies():
-    ruleset = rules(
-        """
-        function two(a, b) { return true; }
-        match /x/{id} { allow get: if two(1); }
-        """
-    )
-    assert not allowed(ruleset, "get", "/x/y")
+def test_wrong_argument_count_is_a_compile_error():
+    with pytest.raises(RulesSyntaxError) as caught:
+        rules(
+            """
+            function two(a, b) { return true; }
+            match /x/{id} { allow get: if two(1); }
+            """
+        )
+    assert caught.value.message == "two() takes 2 arguments, 1 given"
+    assert (caught.value.line, caught.value.column) == (6, 43)
 
 
 # Traces -----------------------------------------------------------------------------------
