@@ -301,3 +301,17 @@ def test_a_variable_named_like_a_namespace_hides_it():
         "  }\n"
         "}\n"
     )
+
+
+def test_command_line_check(tmp_path, capsys):
+    from emulators.firestore.rules.__main__ import main
+
+    good = tmp_path / "good.rules"
+    good.write_text(FULL_RULES, encoding="utf-8")
+    bad = tmp_path / "bad.rules"
+    bad.write_text("service cloud.firestore {\n  match /a {\n    allow read: true;\n  }\n}\n")
+    assert main([str(good)]) == 0
+    assert main([str(good), str(bad)]) == 1
+    output = capsys.readouterr().out
+    assert f"{good}: ok (rules_version '2')" in output
+    assert f"{bad}:3:17: missing 'if' before the condition" in output
