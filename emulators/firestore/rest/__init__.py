@@ -1,5 +1,6 @@
 """The browser-facing transports of the Firestore emulator: Firestore's REST API
-(``/v1/projects/{p}/databases/{d}/documents...``) and, when present, WebChannel.
+(``/v1/projects/{p}/databases/{d}/documents...``) and WebChannel
+(``emulators/firestore/webchannel``).
 
 ``browser_routes(engine)`` is what ``emulators/firestore/emulator.py`` passes to
 ``http_app.build_app`` as ``extra_routes``.
@@ -14,5 +15,6 @@ from emulators.firestore.engine import FirestoreEngine
 
 def browser_routes(engine: FirestoreEngine) -> list[BaseRoute]:
     from emulators.firestore.rest.routes import rest_routes
+    from emulators.firestore.webchannel.routes import webchannel_routes
 
-    return rest_routes(engine)
+    return [*rest_routes(engine), *webchannel_routes(engine)]

@@ -1,0 +1,1 @@
+"""WebChannel, the browser Firestore SDK's streaming transport (Listen and Write)."""
