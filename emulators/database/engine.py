@@ -121,12 +121,13 @@ class DatabaseEngine:
         return self.namespace(namespace).rules
 
     def set_file_rules(self, rules: Ruleset) -> None:
-        """Rules from database.rules.json (start-up and every change of the file)."""
+        """Rules from database.rules.json (start-up and every change of the file); a
+        namespace given its own rules by PUT /.settings/rules.json keeps them."""
         with self._lock:
             self._file_rules = rules
             for state in self._namespaces.values():
-                state.rules = rules
-                state.rules_from_settings = False
+                if not state.rules_from_settings:
+                    state.rules = rules
 
     def set_namespace_rules(self, namespace: str | None, rules: Ruleset) -> None:
         with self._lock:
@@ -135,13 +136,16 @@ class DatabaseEngine:
             state.rules_from_settings = True
 
     def reset(self, namespace: str | None = None) -> None:
-        """Drop all data (of one namespace, or of all); listeners see the deletion."""
+        """Drop all data (of one namespace, or of all) and rules set through
+        /.settings/rules.json; listeners see the deletion."""
         with self._lock:
             names = [namespace] if namespace else list(self._namespaces)
             for name in names:
                 state = self.namespace(name)
                 old = state.root
                 state.root = None
+                state.rules = self._file_rules
+                state.rules_from_settings = False
                 if old is not None:
                     self._notify(state, old, None, [()], Auth(admin=True), self.now_ms())
 
