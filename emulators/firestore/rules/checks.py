@@ -30,48 +30,86 @@ Variables = list[frozenset[str]]
 
 
 def check_names(rules: nodes.RulesFile) -> None:
+    checker = NameChecker()
     top: Functions = [rules.functions]
     for decl in rules.functions.values():
-        check_function(decl, top, [GLOBAL_VARIABLES])
+        checker.function(decl, top, [GLOBAL_VARIABLES])
     for service in rules.services:
         functions = [*top, service.functions]
         for decl in service.functions.values():
-            check_function(decl, functions, [GLOBAL_VARIABLES])
+            checker.function(decl, functions, [GLOBAL_VARIABLES])
         for block in service.matches:
-            check_match(block, functions, [GLOBAL_VARIABLES])
+            checker.match(block, functions, [GLOBAL_VARIABLES])
+    checker.reject_recursion()
 
 
-def check_match(block: nodes.MatchBlock, functions: Functions, variables: Variables) -> None:
-    functions = [*functions, block.functions]
-    variables = [*variables, frozenset(s.variable for s in block.pattern if s.variable)]
-    for decl in block.functions.values():
-        check_function(decl, functions, variables)
-    for allow in block.allows:
-        if allow.condition is not None:
-            check_expression(allow.condition, functions, variables)
-    for child in block.matches:
-        check_match(child, functions, variables)
+class NameChecker:
+    def __init__(self) -> None:
+        # id(decl) -> (decl, the user functions its body calls), for the recursion check.
+        self.calls: dict[int, tuple[nodes.FunctionDecl, list[nodes.FunctionDecl]]] = {}
+
+    def match(self, block: nodes.MatchBlock, functions: Functions, variables: Variables) -> None:
+        functions = [*functions, block.functions]
+        variables = [*variables, frozenset(s.variable for s in block.pattern if s.variable)]
+        for decl in block.functions.values():
+            self.function(decl, functions, variables)
+        for allow in block.allows:
+            if allow.condition is not None:
+                check_expression(allow.condition, functions, variables)
+        for child in block.matches:
+            self.match(child, functions, variables)
+
+    def function(
+        self, decl: nodes.FunctionDecl, functions: Functions, variables: Variables
+    ) -> None:
+        visible = [*variables, frozenset(decl.params)]
+        called: list[nodes.FunctionDecl] = []
+        for name, expr in decl.lets:
+            called += check_expression(expr, functions, visible)
+            visible = [*visible, frozenset({name})]
+        called += check_expression(decl.body, functions, visible)
+        self.calls[id(decl)] = (decl, called)
+
+    def reject_recursion(self) -> None:
+        """Functions may call functions but not themselves, directly or through others."""
+        done: set[int] = set()
+        for key in self.calls:
+            self._visit(key, [], done)
+
+    def _visit(self, key: int, stack: list[int], done: set[int]) -> None:
+        if key in done:
+            return
+        decl, called = self.calls[key]
+        if key in stack:
+            raise RulesSyntaxError(
+                f"function '{decl.name}' calls itself (recursion is not allowed)",
+                decl.line,
+                decl.column,
+            )
+        for callee in called:
+            self._visit(id(callee), [*stack, key], done)
+        done.add(key)
 
 
-def check_function(decl: nodes.FunctionDecl, functions: Functions, variables: Variables) -> None:
-    visible = [*variables, frozenset(decl.params)]
-    for name, expr in decl.lets:
-        check_expression(expr, functions, visible)
-        visible = [*visible, frozenset({name})]
-    check_expression(decl.body, functions, visible)
-
-
-def check_expression(expr: nodes.Expr, functions: Functions, variables: Variables) -> None:
+def check_expression(
+    expr: nodes.Expr, functions: Functions, variables: Variables
+) -> list[nodes.FunctionDecl]:
+    """Checks names and calls in ``expr``; returns the user functions it calls."""
+    called = []
     for node in walk(expr):
         if isinstance(node, nodes.Call):
-            check_call(node, functions)
+            decl = check_call(node, functions)
+            if decl is not None:
+                called.append(decl)
         elif isinstance(node, nodes.MethodCall):
             check_namespace_call(node, variables)
         elif isinstance(node, nodes.Name) and not any(node.name in v for v in variables):
             raise RulesSyntaxError(f"unknown variable '{node.name}'", node.line, node.column)
+    return called
 
 
-def check_call(call: nodes.Call, functions: Functions) -> None:
+def check_call(call: nodes.Call, functions: Functions) -> nodes.FunctionDecl | None:
+    """The user function ``call`` resolves to (None for a global function)."""
     decl = next((table[call.name] for table in reversed(functions) if call.name in table), None)
     if decl is not None:
         expected = len(decl.params)
@@ -86,6 +124,7 @@ def check_call(call: nodes.Call, functions: Functions) -> None:
             call.line,
             call.column,
         )
+    return decl
 
 
 def check_namespace_call(call: nodes.MethodCall, variables: Variables) -> None:

@@ -153,6 +153,7 @@ class Ruleset:
         when = time or dt.datetime.now(dt.UTC)
         context = EvaluationContext(lambda name, p: read_document(access, name, p))
         request = build_request(method, segments, auth, request_resource, when, query)
+        last_grant = ""
         try:
             for label, existing in resources_to_check(method, resource, query):
                 granted = self.try_candidates(candidates, request, existing, context, trace, label)

@@ -411,14 +411,58 @@ def test_call_depth_is_limited_to_20():
     assert "deeper than 20" in decision.trace[0]
 
 
-def test_recursion_is_cut_by_the_depth_limit():
+def test_recursion_is_a_compile_error():
+    # rules-language#function: functions may call functions but may not recurse.
+    with pytest.raises(RulesSyntaxError) as caught:
+        rules(
+            """
+            function loop(n) { return loop(n + 1); }
+            match /x/{id} { allow get: if loop(0); }
+            """
+        )
+    assert caught.value.message == "function 'loop' calls itself (recursion is not allowed)"
+    assert caught.value.line == 5
+
+
+def test_mutual_recursion_is_a_compile_error():
+    with pytest.raises(RulesSyntaxError) as caught:
+        rules(
+            """
+            function ping(n) { return n > 3 || pong(n + 1); }
+            function pong(n) { let next = ping(n); return next; }
+            match /x/{id} { allow get: if pong(0); }
+            """
+        )
+    assert caught.value.message.endswith("calls itself (recursion is not allowed)")
+
+
+def test_inner_functions_are_invisible_outside_their_block():
+    with pytest.raises(RulesSyntaxError) as caught:
+        rules(
+            """
+            function outer() { return inner(); }
+            match /x/{id} {
+              function inner() { return true; }
+              allow get: if outer();
+            }
+            """
+        )
+    assert caught.value.message == "unknown function 'inner'"
+
+
+def test_same_name_in_sibling_blocks_is_not_recursion():
     ruleset = rules(
         """
-        function loop(n) { return loop(n + 1); }
-        match /x/{id} { allow get: if loop(0); }
+        function check() { return true; }
+        match /a/{id} {
+          function check() { return false; }
+          allow get: if check();
+        }
+        match /b/{id} { allow get: if check(); }
         """
     )
-    assert not allowed(ruleset, "get", "/x/y")
+    assert not allowed(ruleset, "get", "/a/x")
+    assert allowed(ruleset, "get", "/b/x")
 
 
 def test_wrong_argument_count_is_a_compile_error():
