@@ -305,6 +305,12 @@ def test_path_literal_interpolates_expressions(value):
     )
 
 
+def test_mixed_int_and_float_arithmetic_gives_a_float(value):
+    assert value("1 + 0.5") == 1.5
+    assert value("(2 * 1.0) is float")
+    assert value("(2 * 1) is int")
+
+
 def test_int_and_float_stay_distinct_types(value):
     assert value("1 is int") is True
     assert value("1.0 is int") is False
