@@ -114,6 +114,7 @@ def test_queries_with_indexes(admin_app, database_server, open_namespace):
             "d": {"score": 20, "name": "dan"},
         }
     )
+
     def by_score():  # firebase_admin queries are mutable builders
         return scores.order_by_child("score")
 
@@ -139,7 +140,9 @@ def test_queries_with_indexes(admin_app, database_server, open_namespace):
         assert "orderBy must be defined" in response.json()["error"]
         response = client.get(url, params={"orderBy": "score", "ns": open_namespace})
         assert response.status_code == 400  # not JSON: must be "\"score\""
-        response = client.get(url, params={"orderBy": '"score"', "startAfter": "20", "ns": open_namespace})
+        response = client.get(
+            url, params={"orderBy": '"score"', "startAfter": "20", "ns": open_namespace}
+        )
         assert list(response.json()) == ["a"], response.text
 
 
@@ -150,8 +153,13 @@ def test_shallow_print_silent_and_format_export(admin_app, database_server, open
         url = database_server.url("deep/c", open_namespace)
         response = client.put(url, params={"print": "silent", "ns": open_namespace}, json=5)
         assert response.status_code == 204 and response.content == b""
-        client.put(database_server.url("deep/p", open_namespace), json={".value": 1, ".priority": 9})
-        exported = client.get(database_server.url("deep/p", open_namespace), params={"format": "export", "ns": open_namespace})
+        client.put(
+            database_server.url("deep/p", open_namespace), json={".value": 1, ".priority": 9}
+        )
+        exported = client.get(
+            database_server.url("deep/p", open_namespace),
+            params={"format": "export", "ns": open_namespace},
+        )
         assert exported.json() == {".value": 1, ".priority": 9}
         response = client.post(database_server.url("deep/q", open_namespace), json={"t": 1})
         assert response.status_code == 200 and len(response.json()["name"]) == 20
