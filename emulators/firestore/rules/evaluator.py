@@ -21,6 +21,8 @@ from emulators.firestore.rules.methods import (
     check_index,
     check_range,
     path_segments_of,
+    utf16_length,
+    utf16_slice,
 )
 from emulators.firestore.rules.namespaces import CONVERSIONS, NAMESPACES, call_namespace
 from emulators.firestore.rules.queries import compare_constrained
@@ -198,7 +200,8 @@ class Evaluator:
         if isinstance(target, list):
             return known(target[check_index(index, len(target))], "list element")
         if isinstance(target, str):
-            return target[check_index(index, len(target))]
+            position = check_index(index, utf16_length(target))
+            return utf16_slice(target, position, position + 1)
         if isinstance(target, RulesPath):
             segments = target.require_bound()
             return segments[check_index(index, len(segments))]
@@ -208,7 +211,10 @@ class Evaluator:
         target = self.evaluate(expr.target, scope)
         start = None if expr.start is None else self.evaluate(expr.start, scope)
         end = None if expr.end is None else self.evaluate(expr.end, scope)
-        if isinstance(target, (list, str)):
+        if isinstance(target, str):
+            low, high = check_range(start, end, utf16_length(target))
+            return utf16_slice(target, low, high)
+        if isinstance(target, list):
             low, high = check_range(start, end, len(target))
             return target[low:high]
         raise EvaluationError(f"cannot take a range of a {type_name(target)}")

@@ -75,7 +75,16 @@ def compile_regex(pattern: Any) -> re2._Regexp:  # type: ignore[name-defined]
 
 
 def utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def utf16_slice(text: str, start: int, end: int) -> str:
+    """``text[start:end]`` counted in UTF-16 code units, like ``size()``; cutting a
+    surrogate pair leaves a lone surrogate, as a Java string would."""
+    if text.isascii():
+        return text[start:end]
+    units = text.encode("utf-16-le", "surrogatepass")
+    return units[2 * start : 2 * end].decode("utf-16-le", "surrogatepass")
 
 
 def check_index(index: Any, size: int) -> int:

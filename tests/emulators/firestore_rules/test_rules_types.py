@@ -317,3 +317,11 @@ def test_int_and_float_stay_distinct_types(value):
     assert value("1 == 1.0") is True
     assert value("[1, 2] == [1.0, 2.0]") is True
     assert value("{'a': 1} == {'a': 1.0}") is True
+
+
+def test_string_index_and_range_count_utf16_units_like_size(value):
+    # size() counts UTF-16 code units, so indexes and ranges do too: s[0:s.size()] == s.
+    assert value("s[0:s.size()] == s", s="a😀b") is True
+    assert value("s[1:3] == '😀'", s="a😀b") is True
+    assert value("s[3]", s="a😀b") == "b"
+    assert value("'é'[0] == 'é'") is True
