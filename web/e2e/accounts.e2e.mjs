@@ -1,7 +1,7 @@
 // Accounts in a real browser against the real functions and the Auth emulator.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { baseUrl, launchBrowser, newAccount, screenshot } from "./browser.mjs";
+import { baseUrl, launchBrowser, newAccount, screenshot, sessionUserId, waitForFirebaseUid } from "./browser.mjs";
 
 const EMPTY_CONVERSATION = "Pick a room or start a conversation";
 
@@ -68,7 +68,10 @@ describe("accounts", () => {
 
     await page.getByRole("heading", { name: EMPTY_CONVERSATION }).waitFor();
     await page.getByText("No conversations yet").waitFor();
-    // The banner appears when signInWithCustomToken against the Auth emulator failed.
+    // signInWithCustomToken against the Auth emulator made Firebase see the same user.
+    const userId = await sessionUserId(page);
+    assert.ok(userId);
+    assert.equal(await waitForFirebaseUid(page, userId), userId);
     assert.equal(await page.getByText("Live updates are unavailable").count(), 0);
     await screenshot(page, "app-empty-light");
   });
@@ -103,11 +106,15 @@ describe("accounts", () => {
 
   test("logs out, and logs back in with the username", async () => {
     await logOut();
+    assert.equal(await sessionUserId(page), null);
+    assert.equal(await waitForFirebaseUid(page, null), null);
     await page.reload();
     await page.getByRole("heading", { name: "Welcome back" }).waitFor();
 
     await logIn(account.username, account.password);
     await page.getByRole("heading", { name: EMPTY_CONVERSATION }).waitFor();
+    const userId = await sessionUserId(page);
+    assert.equal(await waitForFirebaseUid(page, userId), userId);
   });
 
   test("a wrong password shows the server's error", async () => {
@@ -125,6 +132,9 @@ describe("accounts", () => {
     await logIn(account.email, account.password);
     await page.getByRole("heading", { name: EMPTY_CONVERSATION }).waitFor();
     await page.getByRole("button", { name: "Switch to dark theme" }).click();
+    assert.equal(await page.evaluate(() => document.documentElement.classList.contains("dark")), true);
+    await page.mouse.move(0, 400);
+    await page.waitForTimeout(300); // let the repaint settle before capturing
     await screenshot(page, "app-empty-dark");
 
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: "dark", reducedMotion: "reduce", isMobile: true, hasTouch: true });

@@ -35,3 +35,40 @@ export function newAccount(label = "e2e") {
     password: `horse battery ${suffix}`,
   };
 }
+
+/** The uid Firebase Auth has persisted in this page's origin, or null. */
+export function firebaseUid(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("firebaseLocalStorageDb");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains("firebaseLocalStorage")) return resolve(null);
+          const all = db.transaction("firebaseLocalStorage").objectStore("firebaseLocalStorage").getAll();
+          all.onerror = () => reject(all.error);
+          all.onsuccess = () => {
+            const entry = all.result.find((row) => String(row.fbase_key).startsWith("firebase:authUser:"));
+            resolve(entry?.value?.uid ?? null);
+          };
+        };
+      }),
+  );
+}
+
+/** The FlowChat user id of the stored session, or null. */
+export function sessionUserId(page) {
+  return page.evaluate(() => JSON.parse(localStorage.getItem("flowchat.session") ?? "null")?.user?.id ?? null);
+}
+
+/** Waits until Firebase Auth has persisted `uid` (null: signed out); returns what it saw last. */
+export async function waitForFirebaseUid(page, uid, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  let seen = await firebaseUid(page);
+  while (seen !== uid && Date.now() < deadline) {
+    await page.waitForTimeout(100);
+    seen = await firebaseUid(page);
+  }
+  return seen;
+}
