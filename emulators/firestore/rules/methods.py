@@ -157,7 +157,7 @@ STRING_METHODS: dict[str, tuple[Callable[..., Any], tuple[int, ...]]] = {
 # Lists and sets ------------------------------------------------------------------------
 
 
-def list_join(items: list[Any], separator: Any = "") -> str:
+def list_join(items: list[Any], separator: Any) -> str:
     expect(separator, "string", what="separator")
     for item in items:
         expect(item, "string", what="joined element")
@@ -192,7 +192,7 @@ LIST_METHODS: dict[str, tuple[Callable[..., Any], tuple[int, ...]]] = {
     "hasAll": (has_all, (1,)),
     "hasAny": (has_any, (1,)),
     "hasOnly": (has_only, (1,)),
-    "join": (list_join, (0, 1)),
+    "join": (list_join, (1,)),
     "concat": (list_concat, (1,)),
     "removeAll": (list_remove_all, (1,)),
     "toSet": (RulesSet, (0,)),

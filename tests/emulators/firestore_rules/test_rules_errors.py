@@ -96,6 +96,7 @@ def test_values_of_different_types_are_unequal_not_errors(value):
         "string([1])",
         "'a'.matches(1)",
         "['a', 1].join(',')",
+        "['a'].join()",
         "timestamp.date(2021, 2, 30)",
         "duration.value(1, 'y')",
         "latlng.value(91, 0)",
