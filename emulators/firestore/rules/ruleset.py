@@ -49,13 +49,16 @@ class ListQuery:
     """The constraints of a list (query) request.
 
     ``filters`` are (field path, operator, value) with Firestore operators
-    (``==``, ``in``, ``<``, ``array-contains``...); ``order_by`` is (field, direction)
-    with ASCENDING/DESCENDING (or ASC/DESC)."""
+    (``==``, ``in``, ``<``, ``array-contains``...), all of which hold; ``order_by`` is
+    (field, direction) with ASCENDING/DESCENDING (or ASC/DESC). ``any_of`` describes an
+    OR query: one list of filters per branch, each combined with ``filters``; the query
+    is allowed only if every branch is."""
 
     filters: list[tuple[str, str, Any]] = field(default_factory=list)
     limit: int | None = None
     offset: int | None = None
     order_by: list[tuple[str, str]] = field(default_factory=list)
+    any_of: list[list[tuple[str, str, Any]]] = field(default_factory=list)
 
 
 class DocumentAccess:
@@ -297,7 +300,10 @@ def resources_to_check(
         return [("", resource_value(resource))]
     if method == "create":
         return [("", None)]
-    return list_resources((query or ListQuery()).filters)
+    query = query or ListQuery()
+    if not query.any_of:
+        return list_resources(query.filters)
+    return [check for branch in query.any_of for check in list_resources([*query.filters, *branch])]
 
 
 def read_document(access: DocumentAccess, function: str, path: RulesPath) -> Any:

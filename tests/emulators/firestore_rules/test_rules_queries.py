@@ -355,3 +355,16 @@ def test_document_name_equality_makes_the_id_known():
     assert list_allowed("/n", where(("__name__", "==", mine)), ruleset=ruleset)
     assert not list_allowed("/n", where(("__name__", "==", other)), ruleset=ruleset)
     assert not list_allowed("/n", where(("__name__", ">", mine)), ruleset=ruleset)
+
+
+def test_or_query_must_be_allowed_in_every_branch():
+    both_mine = ListQuery(
+        filters=[("title", "==", "x")],
+        any_of=[[("owner", "==", "alice")], [("owner", "in", ["alice"])]],
+    )
+    assert list_allowed("/stories", both_mine)
+    one_foreign = ListQuery(any_of=[[("owner", "==", "alice")], [("title", "==", "x")]])
+    assert not list_allowed("/stories", one_foreign)
+    # An OR of "published" and "mine" fits the rule published == true || author == uid.
+    either = ListQuery(any_of=[[("published", "==", True)], [("author", "==", "alice")]])
+    assert list_allowed("/published", either)
