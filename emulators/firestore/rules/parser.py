@@ -19,8 +19,13 @@ MAX_FUNCTION_ARGS = 7  # Google's limit on function parameters
 
 
 def parse(text: str) -> nodes.RulesFile:
-    rules = Parser(text).parse_file()
-    check_names(rules)
+    parser = Parser(text)
+    try:
+        rules = parser.parse_file()
+        check_names(rules)
+    except RecursionError:
+        line, column = parser.lexer.location(parser.lexer.pos)
+        raise RulesSyntaxError("expression nested too deeply", line, column) from None
     return rules
 
 

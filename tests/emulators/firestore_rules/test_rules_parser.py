@@ -315,3 +315,10 @@ def test_command_line_check(tmp_path, capsys):
     output = capsys.readouterr().out
     assert f"{good}: ok (rules_version '2')" in output
     assert f"{bad}:3:17: missing 'if' before the condition" in output
+
+
+def test_absurdly_deep_nesting_is_a_syntax_error():
+    condition = "(" * 5000 + "true" + ")" * 5000
+    with pytest.raises(RulesSyntaxError) as caught:
+        Ruleset.parse(wrap_condition(condition))
+    assert caught.value.message == "expression nested too deeply"
