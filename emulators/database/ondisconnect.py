@@ -19,6 +19,7 @@ class QueuedOperation:
     kind: str  # "set" or "update"
     path: Path
     data: Any
+    auth: Auth  # who queued it: the operation runs as them even if the token expired since
 
 
 class OnDisconnectQueue:
@@ -28,14 +29,14 @@ class OnDisconnectQueue:
     def __init__(self) -> None:
         self.operations: list[QueuedOperation] = []
 
-    def queue_set(self, path: Path, data: Any) -> None:
+    def queue_set(self, path: Path, data: Any, auth: Auth) -> None:
         self._drop_under(path)
-        self.operations.append(QueuedOperation("set", path, data))
+        self.operations.append(QueuedOperation("set", path, data, auth))
 
-    def queue_update(self, path: Path, data: dict) -> None:
+    def queue_update(self, path: Path, data: dict, auth: Auth) -> None:
         for key in data:
             self._drop_under(path + paths.parse(key, allow_priority=True))
-        self.operations.append(QueuedOperation("update", path, data))
+        self.operations.append(QueuedOperation("update", path, data, auth))
 
     def cancel(self, path: Path) -> None:
         self._drop_under(path)
@@ -48,7 +49,9 @@ class OnDisconnectQueue:
                     if not paths.is_prefix(path, operation.path + paths.parse(key))
                 }
                 if remaining:
-                    kept.append(QueuedOperation("update", operation.path, remaining))
+                    kept.append(
+                        QueuedOperation("update", operation.path, remaining, operation.auth)
+                    )
                 continue
             kept.append(operation)
         self.operations = kept
@@ -56,16 +59,17 @@ class OnDisconnectQueue:
     def _drop_under(self, path: Path) -> None:
         self.operations = [op for op in self.operations if not paths.is_prefix(path, op.path)]
 
-    def run(self, engine: DatabaseEngine, namespace: str, auth: Auth) -> None:
-        """Apply the queue with the connection's auth; server values resolve now. An
-        operation the rules now deny is skipped, as the real database does."""
+    def run(self, engine: DatabaseEngine, namespace: str) -> None:
+        """Apply the queue, each operation as whoever queued it; server values resolve
+        now, and rules are checked again against the data as it is now (an operation they
+        deny is skipped)."""
         operations, self.operations = self.operations, []
         for operation in operations:
             try:
                 if operation.kind == "set":
-                    engine.set(namespace, operation.path, operation.data, auth)
+                    engine.set(namespace, operation.path, operation.data, operation.auth)
                 else:
-                    engine.update(namespace, operation.path, operation.data, auth)
+                    engine.update(namespace, operation.path, operation.data, operation.auth)
             except PermissionDenied:
                 log.info("onDisconnect %s at %s denied by rules", operation.kind, operation.path)
             except (tree.InvalidData, paths.InvalidPath) as exc:

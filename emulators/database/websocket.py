@@ -62,6 +62,7 @@ class Connection:
         self._outbox: asyncio.Queue[str | None] = asyncio.Queue()
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
+        self._expiry: asyncio.TimerHandle | None = None
         self._pending_frames: list[str] = []
         self._frames_expected = 0
 
@@ -97,7 +98,9 @@ class Connection:
         finally:
             self.engine.remove_observer(self._on_commit)
             self._outbox.put_nowait(None)
-            self.on_disconnect.run(self.engine, self.namespace, self.auth)
+            if self._expiry is not None:
+                self._expiry.cancel()
+            self.on_disconnect.run(self.engine, self.namespace)
             await asyncio.gather(sender, return_exceptions=True)
 
     async def _send_loop(self) -> None:
@@ -197,20 +200,38 @@ class Connection:
         try:
             auth = auth_for_token(body.get("cred"))
         except idtokens.InvalidIdToken as exc:
-            self.auth = SIGNED_OUT
+            self._set_auth(SIGNED_OUT)
             self._reply(request_id, "invalid_token", f"Could not parse auth token: {exc}")
             return
         if auth.admin and body.get("noauth"):
             auth = SIGNED_OUT  # admin credential acting as a signed-out client
         elif auth.admin and isinstance(body.get("authvar"), dict):
             auth = Auth(admin=False, variable=body["authvar"])
-        self.auth = auth
+        self._set_auth(auth)
         expires = (auth.variable or {}).get("token", {}).get("exp")
         self._reply(request_id, "ok", {"auth": auth.variable, "expires": expires})
 
     def _unauth(self, request_id: Any, body: dict) -> None:
-        self.auth = SIGNED_OUT
+        self._set_auth(SIGNED_OUT)
         self._reply(request_id, "ok")
+
+    def _set_auth(self, auth: Auth) -> None:
+        """Switch identity; an ID token that will expire is revoked when it does ("ac"),
+        and the SDK then reconnects with a fresh one."""
+        self.auth = auth
+        if self._expiry is not None:
+            self._expiry.cancel()
+            self._expiry = None
+        token = (auth.variable or {}).get("token") or {}
+        expires, issued = token.get("exp"), token.get("iat")
+        if isinstance(expires, int | float) and issued != 0:  # mockUserTokens never expire
+            delay = max(0.0, expires - self.engine.now_ms() / 1000)
+            self._expiry = self._loop.call_later(delay, self._expire, auth)
+
+    def _expire(self, auth: Auth) -> None:
+        if self.auth is auth:
+            self.auth = SIGNED_OUT
+            self._push("ac", {"s": "expired_token", "d": "Auth token is expired."})
 
     def _path(self, body: dict, *, allow_priority: bool = False) -> Path:
         text = body.get("p")
@@ -266,14 +287,14 @@ class Connection:
     def _on_disconnect_put(self, request_id: Any, body: dict) -> None:
         path = self._path(body, allow_priority=True)
         self.engine.check_set(self.namespace, path, body.get("d"), self.auth)
-        self.on_disconnect.queue_set(path, body.get("d"))
+        self.on_disconnect.queue_set(path, body.get("d"), self.auth)
         self._reply(request_id, "ok")
 
     def _on_disconnect_merge(self, request_id: Any, body: dict) -> None:
         path = self._path(body)
         data = body.get("d")
         self.engine.check_update(self.namespace, path, data, self.auth)
-        self.on_disconnect.queue_update(path, data)
+        self.on_disconnect.queue_update(path, data, self.auth)
         self._reply(request_id, "ok")
 
     def _on_disconnect_cancel(self, request_id: Any, body: dict) -> None:

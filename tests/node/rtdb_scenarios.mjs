@@ -17,13 +17,15 @@ const namespace = process.env.RTDB_NS;
 let appCount = 0;
 
 // One app (one WebSocket connection) per identity; uid null means signed out.
-function connect(uid, extraClaims = {}) {
+function connect(uid, extraClaims = {}, token = null) {
   const app = initializeApp(
     { projectId: 'demo-flowchat', databaseURL: `http://${host}:${port}?ns=${namespace}` },
     `app-${appCount++}`,
   );
   const db = getDatabase(app);
-  const options = uid ? { mockUserToken: { user_id: uid, ...extraClaims } } : {};
+  // a ready-made token string is passed through as it is (e.g. one that expires soon)
+  const mockUserToken = token || (uid ? { user_id: uid, ...extraClaims } : null);
+  const options = mockUserToken ? { mockUserToken } : {};
   connectDatabaseEmulator(db, host, port, options);
   return { app, db };
 }
@@ -76,8 +78,8 @@ function waitFor(predicate, timeoutMs = 5000) {
 
 const scenarios = {
   // Writes a presence entry with an onDisconnect, reports its key, then idles until killed.
-  async 'presence-holder'({ uid }) {
-    const { db } = connect(uid);
+  async 'presence-holder'({ uid, token }) {
+    const { db } = connect(uid, {}, token);
     const connected = await connectedOnce(db);
     const entry = push(ref(db, `status/${uid}`));
     await onDisconnect(entry).set({ state: 'offline', lastChanged: serverTimestamp() });
@@ -207,6 +209,58 @@ const scenarios = {
       if (result.committed) committed++;
     }
     return { committed, attempts };
+  },
+
+  // Transactions on values whose hash exercises every type, priorities, float formats and
+  // unicode keys: a hash computed differently by the server would answer "datastale"
+  // forever. Also a value large enough that the SDK splits it into several frames.
+  async 'wire-details'({ uid }) {
+    const writer = connect(uid);
+    const other = connect(uid);
+    const result = {};
+    const complex = {
+      f: 0.1, g: -2.5e-7, h: 1e21, i: 123456789012, n: -0, t: true, s: 'text ü 🎉',
+      nested: { '10': 1, '9': 2, b: { '.value': 'p', '.priority': 3 }, a: { '.value': 'q', '.priority': 'z' } },
+      'ключ': 'значение',
+      '.priority': 1.5,
+    };
+    await set(ref(writer.db, 'tx/complex'), complex);
+    // keep the value cached on the transaction's connection, so its first attempt sends the
+    // hash of the server's value
+    const cached = [];
+    const stopCaching = onValue(ref(other.db, 'tx/complex'), (snapshot) => { cached.push(snapshot.val()); });
+    await waitFor(() => cached.length >= 1 && cached[cached.length - 1] !== null);
+    let attempts = 0;
+    const outcomeTx = await runTransaction(ref(other.db, 'tx/complex'), (value) => {
+      attempts++;
+      if (value === null) return value;
+      return { ...value, f: value.f + 1 };
+    });
+    result.complexCommitted = outcomeTx.committed;
+    result.complexAttempts = attempts;
+    result.complexF = (await get(ref(writer.db, 'tx/complex/f'))).val();
+    stopCaching();
+    const big = 'x'.repeat(100000);
+    await set(ref(writer.db, 'tx/big'), big);
+    result.bigLength = (await get(ref(other.db, 'tx/big'))).val().length;
+    return result;
+  },
+
+  // A listen the rules stop allowing is cancelled with permission_denied.
+  async revocation({ uid }) {
+    const { db } = connect(uid);
+    const result = { values: [] };
+    const cancelled = new Promise((resolve) => {
+      onValue(ref(db, 'rooms/r1'), (snapshot) => { result.values.push(snapshot.val() && Object.keys(snapshot.val()).sort()); },
+        (error) => resolve(String(error.code || error.message).toLowerCase()));
+    });
+    await waitFor(() => result.values.length === 1);
+    console.log(JSON.stringify({ listening: true }));
+    result.cancelled = await Promise.race([
+      cancelled,
+      new Promise((resolve) => setTimeout(() => resolve('not cancelled'), 10000)),
+    ]);
+    return result;
   },
 
   // Server values, .info, priorities, listeners, updates, onDisconnect merge/cancel.

@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from .test_database_admin_rest import mock_token
+
 pytestmark = pytest.mark.node
 
 
@@ -164,3 +166,65 @@ def test_server_values_info_listeners_and_on_disconnect_operations(scenarios, op
     assert result["onDisconnectMerged"] is True
     assert result["cancelledAbsent"] is True
     assert result["removedAbsent"] is True
+
+
+def test_transaction_hashes_match_the_sdk_and_long_messages_are_reassembled(
+    scenarios, open_namespace
+):
+    result = scenarios.run(open_namespace, "wire-details", uid="erin")
+    # one attempt: the server's hash of the stored value equals the SDK's
+    assert result == {
+        "complexCommitted": True,
+        "complexAttempts": 1,
+        "complexF": 1.1,
+        "bigLength": 100000,
+    }
+
+
+def test_listen_is_revoked_when_rules_stop_allowing_it(scenarios, database_server, namespace):
+    database_server.set_rules(
+        namespace,
+        {
+            "rules": {
+                "rooms": {
+                    "$room": {".read": "data.child('members').child(auth.uid).exists()"},
+                }
+            }
+        },
+    )
+    database_server.admin_put("rooms/r1", namespace, {"members": {"frank": True}, "title": "t"})
+    listener = scenarios.start(namespace, "revocation", uid="frank")
+    try:
+        assert json.loads(listener.stdout.readline()) == {"listening": True}
+        database_server.admin_put("rooms/r1/members", namespace, {"someone": True})
+        out, err = listener.communicate(timeout=30)
+    finally:
+        if listener.poll() is None:
+            listener.kill()
+            listener.communicate()
+    assert listener.returncode == 0, err
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result == {"values": [["members", "title"]], "cancelled": "permission_denied"}
+
+
+def test_expired_token_is_revoked_and_on_disconnect_runs_as_its_owner(
+    scenarios, namespace, database_server, until
+):
+    now = int(time.time())
+    token = mock_token("gina", iat=now, exp=now + 2)
+    holder = scenarios.start(namespace, "presence-holder", uid="gina", token=token)
+    try:
+        ready = json.loads(holder.stdout.readline())
+        path = f"status/gina/{ready['key']}"
+        assert database_server.admin_get(path, namespace)["state"] == "online"
+
+        # at expiry the server pushes "ac"; the SDK drops the connection, so the
+        # onDisconnect write runs, with the identity that queued it
+        def offline():
+            value = database_server.admin_get(path, namespace)
+            return value if value and value["state"] == "offline" else None
+
+        assert until(offline, timeout=15)
+    finally:
+        holder.kill()
+        holder.communicate()
