@@ -15,6 +15,9 @@ const AppShell = lazy(() => import("@/features/shell/app-shell").then((module) =
 const EmptyConversation = lazy(() =>
   import("@/features/shell/empty-conversation").then((module) => ({ default: module.EmptyConversation })),
 );
+const ConversationPage = lazy(() =>
+  import("@/features/chat/conversation-page").then((module) => ({ default: module.ConversationPage })),
+);
 const ProfilePage = lazy(() => import("@/features/profile/profile-page").then((module) => ({ default: module.ProfilePage })));
 
 function NotFound() {
@@ -42,6 +45,7 @@ export function App({ session }: { session: SessionStore }) {
                   <Route path="/signup" element={<SignedOutOnly><SignupPage /></SignedOutOnly>} />
                   <Route path="/" element={<RequireSession><AppShell /></RequireSession>}>
                     <Route index element={<EmptyConversation />} />
+                    <Route path="rooms/:roomId" element={<ConversationPage />} />
                     <Route path="u/:username" element={<ProfilePage />} />
                     <Route path="*" element={<NotFound />} />
                   </Route>

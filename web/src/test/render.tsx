@@ -2,6 +2,8 @@ import { render } from "@testing-library/react";
 import type { ReactNode } from "react";
 import { MemoryRouter, Route, Routes, useLocation } from "react-router";
 import { SessionProvider } from "@/features/auth/session-context";
+import { ChatDataProvider } from "@/features/chat/chat-data-context";
+import type { ChatDataSource } from "@/features/chat/data-source";
 import { SessionStore } from "@/features/auth/session-store";
 import { ThemeProvider } from "@/features/theme/theme-provider";
 import { createFakeFirebase, createFakeServer } from "./fake-api";
@@ -14,7 +16,12 @@ export function LocationProbe() {
 /** Renders `routes` inside the app's providers with an in-memory API, starting at `path`. */
 export async function renderWithSession(
   routes: ReactNode,
-  options: { path?: string; signedIn?: boolean; prepare?: (server: ReturnType<typeof createFakeServer>) => void } = {},
+  options: {
+    path?: string;
+    signedIn?: boolean;
+    chatSource?: ChatDataSource;
+    prepare?: (server: ReturnType<typeof createFakeServer>) => void;
+  } = {},
 ) {
   const server = createFakeServer();
   options.prepare?.(server);
@@ -24,12 +31,14 @@ export async function renderWithSession(
   const result = render(
     <ThemeProvider>
       <SessionProvider store={store}>
-        <MemoryRouter initialEntries={[options.path ?? "/"]}>
-          <Routes>
-            {routes}
-            <Route path="*" element={<LocationProbe />} />
-          </Routes>
-        </MemoryRouter>
+        <ChatDataProvider source={options.chatSource ?? null}>
+          <MemoryRouter initialEntries={[options.path ?? "/"]}>
+            <Routes>
+              {routes}
+              <Route path="*" element={<LocationProbe />} />
+            </Routes>
+          </MemoryRouter>
+        </ChatDataProvider>
       </SessionProvider>
     </ThemeProvider>,
   );

@@ -3,6 +3,9 @@ import userEvent from "@testing-library/user-event";
 import { Route } from "react-router";
 import { describe, expect, it } from "vitest";
 import { RequireSession } from "@/features/auth/require-session";
+import { room } from "@/test/chat-fixtures";
+import { alice } from "@/test/fake-api";
+import { InMemoryChatSource } from "@/test/in-memory-chat-source";
 import { renderWithSession } from "@/test/render";
 import { AppShell } from "./app-shell";
 import { EmptyConversation } from "./empty-conversation";
@@ -21,6 +24,15 @@ describe("AppShell", () => {
     expect(within(sidebar).getByText("No conversations yet")).toBeInTheDocument();
     expect(within(sidebar).queryByRole("link")).not.toBeInTheDocument();
     expect(screen.getByRole("heading", { name: "Pick a room or start a conversation" })).toBeInTheDocument();
+  });
+
+  it("lists the rooms a data source provides", async () => {
+    const source = new InMemoryChatSource(alice);
+    source.rooms = [room({ id: "r1", name: "Weekend plans", unreadCount: 2 })];
+    await renderWithSession(routes, { signedIn: true, chatSource: source });
+
+    const sidebar = screen.getByRole("navigation", { name: "Conversations" });
+    expect(within(sidebar).getByRole("link", { name: "Weekend plans, 2 unread" })).toHaveAttribute("href", "/rooms/r1");
   });
 
   it("sends signed-out visitors to the log-in screen", async () => {

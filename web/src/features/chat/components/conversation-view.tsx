@@ -1,0 +1,130 @@
+import { ArrowLeftIcon, Loader2Icon } from "lucide-react";
+import { useEffect, useLayoutEffect, useRef } from "react";
+import { Link } from "react-router";
+import { toast } from "sonner";
+import { Button } from "@/components/ui/button";
+import type { ChatDataSource } from "@/features/chat/data-source";
+import type { RoomSummary } from "@/features/chat/types";
+import { useConversation } from "@/features/chat/use-conversation";
+import { UserAvatar } from "@/features/people/user-avatar";
+import { Composer } from "./composer";
+import { MessageList } from "./message-list";
+import { TypingIndicator } from "./typing-indicator";
+
+/** Within this many pixels of an edge counts as "at" it. */
+const EDGE_PX = 80;
+
+interface ConversationViewProps {
+  source: ChatDataSource;
+  room: RoomSummary;
+  currentUserId: string;
+}
+
+export function ConversationView({ source, room, currentUserId }: ConversationViewProps) {
+  const conversation = useConversation(source, room.id, currentUserId);
+  const { messages, hasOlder, loadingOlder, loadOlder } = conversation;
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  // Distance from the bottom before older messages are prepended, to keep the view still.
+  const anchorFromBottom = useRef<number | null>(null);
+  const lastMarkedRead = useRef<string | null>(null);
+
+  const newest = messages[messages.length - 1];
+
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (!element) return;
+    if (anchorFromBottom.current !== null) {
+      element.scrollTop = element.scrollHeight - anchorFromBottom.current;
+      anchorFromBottom.current = null;
+    } else if (atBottom.current) {
+      element.scrollTop = element.scrollHeight;
+    }
+  }, [messages]);
+
+  // Read up to the newest message while it is on screen and the page is visible.
+  useEffect(() => {
+    if (!newest || newest.id === lastMarkedRead.current || !atBottom.current) return;
+    if (typeof document !== "undefined" && document.visibilityState === "hidden") return;
+    lastMarkedRead.current = newest.id;
+    source.markRead(room.id, newest.id).catch((error: unknown) => console.warn("markRead failed", error));
+  }, [newest, room.id, source]);
+
+  function requestOlder() {
+    const element = scroller.current;
+    if (element) anchorFromBottom.current = element.scrollHeight - element.scrollTop;
+    loadOlder().catch(() => {
+      anchorFromBottom.current = null;
+      toast.error("Couldn't load earlier messages.");
+    });
+  }
+
+  function onScroll() {
+    const element = scroller.current;
+    if (!element) return;
+    atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < EDGE_PX;
+    if (element.scrollTop < EDGE_PX && hasOlder && !loadingOlder) requestOlder();
+  }
+
+  async function send(text: string) {
+    atBottom.current = true;
+    try {
+      await source.sendMessage(room.id, { text });
+    } catch {
+      toast.error("Message not sent. Check your connection and try again.");
+    }
+  }
+
+  const lastIncoming = [...messages].reverse().find((message) => message.senderId !== currentUserId);
+
+  return (
+    <section className="flex h-full min-h-0 flex-col" aria-label={`Conversation: ${room.name}`}>
+      <header className="flex h-14 shrink-0 items-center gap-3 border-b px-3 sm:px-6">
+        <Button asChild variant="ghost" size="icon" className="md:hidden">
+          <Link to="/" aria-label="Back to conversations">
+            <ArrowLeftIcon aria-hidden />
+          </Link>
+        </Button>
+        <UserAvatar name={room.name} seed={room.peerId ?? room.id} avatarUrl={room.avatarUrl} className="size-8" />
+        <h1 className="truncate font-semibold">{room.name}</h1>
+      </header>
+      <div ref={scroller} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto">
+        {hasOlder ? (
+          <div className="flex justify-center pt-3">
+            <Button variant="ghost" size="sm" onClick={requestOlder} disabled={loadingOlder}>
+              {loadingOlder ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+              Load earlier messages
+            </Button>
+          </div>
+        ) : null}
+        {conversation.status === "loading" ? (
+          <div className="flex justify-center p-8" role="status" aria-label="Loading messages">
+            <Loader2Icon className="size-5 animate-spin text-muted-foreground" aria-hidden />
+          </div>
+        ) : null}
+        {conversation.status === "error" ? (
+          <p role="alert" className="p-6 text-center text-sm text-destructive">
+            Couldn't load messages. {conversation.error?.message}
+          </p>
+        ) : null}
+        {conversation.status === "ready" && messages.length === 0 ? (
+          <p className="p-8 text-center text-sm text-muted-foreground">No messages yet. Say hello!</p>
+        ) : null}
+        <MessageList messages={messages} currentUserId={currentUserId} />
+      </div>
+      <p className="sr-only" aria-live="polite">
+        {lastIncoming ? `${lastIncoming.senderName}: ${lastIncoming.deleted ? "message deleted" : lastIncoming.text}` : ""}
+      </p>
+      <TypingIndicator users={conversation.typing} />
+      <Composer
+        roomName={room.name}
+        onSend={send}
+        onTypingChange={(typing) => {
+          source.setTyping(room.id, typing).catch(() => {
+            // Typing is best effort.
+          });
+        }}
+      />
+    </section>
+  );
+}
