@@ -6,6 +6,7 @@ import abc
 from typing import ClassVar
 
 from emulators.config import Address, Config
+from emulators.events import EventBus
 
 
 class Emulator(abc.ABC):
@@ -41,6 +42,7 @@ class Hub:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.emulators: dict[str, Emulator] = {}
+        self.events = EventBus()
 
     def get(self, name: str) -> Emulator | None:
         return self.emulators.get(name)

@@ -1,15 +1,22 @@
 """FlowChat's Cloud Functions: each definition wires a trigger to its handler."""
 
 import settings
-from firebase_functions import https_fn, options
+from firebase_admin import initialize_app
+from firebase_functions import db_fn, firestore_fn, https_fn, options, scheduler_fn
 
-from handlers import accounts, profiles
+from handlers import accounts, profiles, rooms, triggers
 
 options.set_global_options(region="us-central1", max_instances=20)
+initialize_app()  # no network: credentials load on first use
 
 # Tokens travel in the Authorization header, never in cookies, so any origin may call.
 _cors = options.CorsOptions(cors_origins="*", cors_methods=["GET", "POST", "PATCH", "OPTIONS"])
 _http = {"cors": _cors, "secrets": settings.SECRETS}
+_callable = {"cors": _cors, "secrets": [settings.DATABASE_URL]}
+_trigger = {"secrets": [settings.DATABASE_URL]}
+
+
+# Accounts (HTTP, JSON)
 
 
 @https_fn.on_request(**_http)
@@ -45,3 +52,104 @@ def updateProfile(request: https_fn.Request) -> https_fn.Response:
 @https_fn.on_request(**_http)
 def getProfile(request: https_fn.Request) -> https_fn.Response:
     return profiles.get_profile(request)
+
+
+# Rooms (callable, Firebase ID token)
+
+
+@https_fn.on_call(**_callable)
+def createRoom(request: https_fn.CallableRequest) -> dict:
+    return rooms.create_room(request)
+
+
+@https_fn.on_call(**_callable)
+def inviteMember(request: https_fn.CallableRequest) -> dict:
+    return rooms.invite_member(request)
+
+
+@https_fn.on_call(**_callable)
+def acceptInvite(request: https_fn.CallableRequest) -> dict:
+    return rooms.accept_invite(request)
+
+
+@https_fn.on_call(**_callable)
+def declineInvite(request: https_fn.CallableRequest) -> dict:
+    return rooms.decline_invite(request)
+
+
+@https_fn.on_call(**_callable)
+def joinRoom(request: https_fn.CallableRequest) -> dict:
+    return rooms.join_room(request)
+
+
+@https_fn.on_call(**_callable)
+def leaveRoom(request: https_fn.CallableRequest) -> dict:
+    return rooms.leave_room(request)
+
+
+@https_fn.on_call(**_callable)
+def removeMember(request: https_fn.CallableRequest) -> dict:
+    return rooms.remove_member(request)
+
+
+@https_fn.on_call(**_callable)
+def setRole(request: https_fn.CallableRequest) -> dict:
+    return rooms.set_role(request)
+
+
+@https_fn.on_call(**_callable)
+def updateRoom(request: https_fn.CallableRequest) -> dict:
+    return rooms.update_room(request)
+
+
+@https_fn.on_call(**_callable)
+def archiveRoom(request: https_fn.CallableRequest) -> dict:
+    return rooms.archive_room(request)
+
+
+@https_fn.on_call(**_callable)
+def muteRoom(request: https_fn.CallableRequest) -> dict:
+    return rooms.mute_room(request)
+
+
+@https_fn.on_call(**_callable)
+def listMyRooms(request: https_fn.CallableRequest) -> dict:
+    return rooms.list_my_rooms(request)
+
+
+@https_fn.on_call(**_callable)
+def listMembers(request: https_fn.CallableRequest) -> dict:
+    return rooms.list_members(request)
+
+
+@https_fn.on_call(**_callable)
+def blockUser(request: https_fn.CallableRequest) -> dict:
+    return rooms.block_user(request)
+
+
+@https_fn.on_call(**_callable)
+def unblockUser(request: https_fn.CallableRequest) -> dict:
+    return rooms.unblock_user(request)
+
+
+@https_fn.on_request(**_http)
+def checkPermission(request: https_fn.Request) -> https_fn.Response:
+    return rooms.check_permission(request)
+
+
+# Triggers
+
+
+@firestore_fn.on_document_created(document="rooms/{roomId}/messages/{messageId}", **_trigger)
+def onMessageCreated(event: firestore_fn.Event[firestore_fn.DocumentSnapshot | None]) -> None:
+    triggers.message_created(event)
+
+
+@db_fn.on_value_written(reference="status/{uid}", **_trigger)
+def onPresenceWritten(event: db_fn.Event[db_fn.Change]) -> None:
+    triggers.presence_written(event)
+
+
+@scheduler_fn.on_schedule(schedule="every 1 minutes", **_trigger)
+def applyOutbox(event: scheduler_fn.ScheduledEvent) -> None:
+    triggers.apply_outbox(event)

@@ -35,15 +35,20 @@ def db(database_url: str) -> Iterator[psycopg.Connection]:
 def functions_host(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[emulators.EmulatorProcess]:
-    """The functions served over real HTTP by our emulator, with the Auth emulator beside
-    them when it exists."""
-    only = ["auth", "functions"] if "auth" in registry.available() else ["functions"]
-    env = {"DATABASE_URL": database_url, "JWT_SECRET": JWT_SECRET}
-    if "auth" not in only:
-        # No Auth emulator yet: custom tokens are still minted (unsigned, as in emulator
-        # mode) and revocation reports that nothing answered.
-        env["FIREBASE_AUTH_EMULATOR_HOST"] = f"127.0.0.1:{emulators.free_port()}"
-    running = emulators.start(tmp_path_factory.mktemp("functions"), only, env=env)
+    """The functions served over real HTTP by our emulator, with the Auth, Firestore and
+    Database emulators beside them; pushes are recorded in ``PUSH_LOG_PATH``."""
+    only = [
+        name
+        for name in ("auth", "firestore", "database", "functions")
+        if name in registry.available()
+    ]
+    state = tmp_path_factory.mktemp("functions")
+    env = {
+        "DATABASE_URL": database_url,
+        "JWT_SECRET": JWT_SECRET,
+        "PUSH_LOG_PATH": str(state / "pushes.jsonl"),
+    }
+    running = emulators.start(state, only, env=env)
     yield running
     running.stop()
 

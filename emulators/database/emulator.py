@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -12,8 +13,9 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from emulators.base import Emulator, Hub
+from emulators.events import DatabaseWrite
 from emulators.config import Config
-from emulators.database.engine import DatabaseEngine
+from emulators.database.engine import CommittedWrite, DatabaseEngine
 from emulators.database.rest import RestApi, namespace_of
 from emulators.database.rules.ruleset import RulesError, Ruleset
 from emulators.database.websocket import serve_websocket
@@ -89,6 +91,7 @@ class DatabaseEmulator(Emulator):
     def __init__(self, config: Config, hub: Hub) -> None:
         super().__init__(config, hub)
         self.engine = DatabaseEngine(self._load_rules(), f"{config.project}-default-rtdb")
+        self.engine.subscribe(self._publish)
         self._server: BackgroundServer | None = None
         self._watcher: RulesFileWatcher | None = None
 
@@ -122,3 +125,22 @@ class DatabaseEmulator(Emulator):
 
     def environment(self) -> dict[str, str]:
         return {"FIREBASE_DATABASE_EMULATOR_HOST": str(self.address)}
+
+    def _publish(self, write: CommittedWrite) -> None:
+        """Announce the write on the launcher's event bus (for the functions' triggers)."""
+        if not self.hub.events.has_listeners(DatabaseWrite):
+            return
+        self.hub.events.publish(
+            DatabaseWrite(
+                project=self.config.project,
+                instance=write.namespace,
+                path=write.path.strip("/"),
+                before=write.before,
+                after=write.after,
+                time=datetime.fromtimestamp(write.timestamp_ms / 1000, UTC),
+                operation_id=write.operation_id,
+                read_before=write.value_before,
+                read_after=write.value_after,
+                auth_uid=(write.auth or {}).get("uid"),
+            )
+        )

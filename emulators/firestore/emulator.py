@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from datetime import UTC, datetime
 
 from emulators.base import Emulator
 from emulators.config import Address
+from emulators.events import FirestoreWrite
 from emulators.firestore.engine import FirestoreEngine
 from emulators.firestore.front import PortFront
 from emulators.firestore.grpc_service import start_server
@@ -44,6 +46,7 @@ class FirestoreEmulator(Emulator):
         self.engine = FirestoreEngine(
             config.firestore_rules, transaction_idle_timeout=float(timeout)
         )
+        self.engine.commit_observers.append(self._publish)
         self._grpc = None
         self._http: BackgroundServer | None = None
         self._front: PortFront | None = None
@@ -73,3 +76,21 @@ class FirestoreEmulator(Emulator):
 
     def environment(self) -> dict[str, str]:
         return {"FIRESTORE_EMULATOR_HOST": str(self.address)}
+
+    def _publish(self, database: str, changes: list, commit_us: int) -> None:
+        """Announce each changed document on the launcher's event bus (for triggers)."""
+        if not self.hub.events.has_listeners(FirestoreWrite):
+            return
+        _, project, _, database_id = database.split("/")[:4]
+        commit_time = datetime.fromtimestamp(commit_us / 1_000_000, UTC)
+        for path, before, after in changes:
+            self.hub.events.publish(
+                FirestoreWrite(
+                    project=project,
+                    database=database_id,
+                    document=path,
+                    before=before.doc if before is not None else None,
+                    after=after.doc if after is not None else None,
+                    commit_time=commit_time,
+                )
+            )

@@ -74,6 +74,9 @@ class FirestoreEngine:
         )
         self._stores: dict[str, DocumentStore] = {}
         self._listeners: dict[str, set[ListenSession]] = collections.defaultdict(set)
+        # Called with (database, changes, commit_us) after each commit, with ``cond`` held
+        # (the launcher's event bus: the functions host feeds triggers from it).
+        self.commit_observers: list[Callable[[str, list[Change], int], None]] = []
         self._usage: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         self.last_commit_us = 0
         self._commits_since_prune = 0
@@ -378,7 +381,7 @@ class FirestoreEngine:
         with self.cond:
             if not caller.admin:
                 query = protos.StructuredQuery()
-                getattr(query, "from_").add(collection_id=request.collection_id)
+                query.from_.add(collection_id=request.collection_id)
                 self.check_list_rules(caller, CompiledQuery(parent, query))
             _, read_us, _ = self._read_context(parent.database, request, False)
             store = self.store(parent.database)
@@ -612,3 +615,5 @@ class FirestoreEngine:
         cache: dict = {}
         for session in list(self._listeners.get(database, ())):
             session.on_commit(changes, commit_us, cache)
+        for observer in self.commit_observers:
+            observer(database, changes, commit_us)

@@ -1,5 +1,11 @@
-"""Serves the HTTP and callable functions of ``main.py`` at
-``http://HOST:PORT/PROJECT/REGION/NAME``, as firebase-tools' functions emulator does."""
+"""The functions host: loads ``main.py`` once and serves its functions as firebase-tools'
+functions emulator does.
+
+- HTTP and callable functions at ``http://HOST:PORT/PROJECT/REGION/NAME`` (Flask, as
+  functions-framework serves them in production);
+- Firestore and Realtime Database triggers, fed by the other emulators' writes;
+- scheduled functions on ``every N minutes`` schedules, or at once by a POST to their URL.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import logging
 import os
 import sys
 import threading
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -16,7 +23,9 @@ import flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from emulators.base import Emulator
-from emulators.functions import environment
+from emulators.events import DatabaseWrite, FirestoreWrite
+from emulators.functions import environment, schedules
+from emulators.functions.triggers import Dispatcher, event_triggers
 
 log = logging.getLogger(__name__)
 
@@ -27,35 +36,61 @@ class FunctionsEmulator(Emulator):
     def __init__(self, config, hub) -> None:
         super().__init__(config, hub)
         self.functions: dict[str, Any] = {}
+        self.dispatcher: Dispatcher | None = None
         self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._timers: list[schedules.Timer] = []
 
     def start(self) -> None:
         source = self.config.functions_source
         os.environ.update(environment.build(self.hub, source))
-        module = load_main(source)
-        self.functions = discover(module)
-        app = self._app()
-        self._server = make_server(self.address.host, self.address.port, app, threaded=True)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="functions-server", daemon=True
-        )
-        self._thread.start()
+        self.functions = discover(load_main(source))
+
+        self.dispatcher = Dispatcher(event_triggers(self.functions), self.config.project)
+        self.hub.events.subscribe(FirestoreWrite, self.dispatcher.on_firestore_write)
+        self.hub.events.subscribe(DatabaseWrite, self.dispatcher.on_database_write)
+        self._start_schedules()
+
+        self._server = make_server(self.address.host, self.address.port, self._app(), threaded=True)
+        _serve_in_background(self._server)
         for name in self.functions:
             log.info("function ready: %s", self.url(name))
 
     def stop(self) -> None:
+        for timer in self._timers:
+            timer.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+        if self.dispatcher is not None:
+            self.dispatcher.close()
 
     def url(self, name: str) -> str:
-        region = self._region(name)
-        return f"http://{self.address}/{self.config.project}/{region}/{name}"
+        return f"http://{self.address}/{self.config.project}/{self._region(name)}/{name}"
 
     def _region(self, name: str) -> str:
         regions = self.functions[name].__firebase_endpoint__.region or ["us-central1"]
         return regions[0]
+
+    def _start_schedules(self) -> None:
+        for name, function in self.functions.items():
+            trigger = function.__firebase_endpoint__.scheduleTrigger
+            if not trigger:
+                continue
+            seconds = schedules.interval_seconds(str(trigger.get("schedule", "")))
+            if seconds is None:
+                log.warning(
+                    "%s: schedule %r runs only when POSTed to", name, trigger.get("schedule")
+                )
+                continue
+            app = self._app()
+
+            def run(function=function, app=app, name=name) -> None:
+                with app.test_request_context(f"/{name}", method="POST"):
+                    function(flask.request._get_current_object())
+
+            timer = schedules.Timer(f"schedule-{name}", seconds, run)
+            timer.start()
+            self._timers.append(timer)
 
     def _app(self) -> flask.Flask:
         app = flask.Flask("flowchat-functions")
@@ -65,8 +100,9 @@ class FunctionsEmulator(Emulator):
             function = self.functions.get(name)
             if function is None or region != self._region(name):
                 return _not_found(f"function {project}/{region}/{name} does not exist")
-            if not _is_http(function):
-                return _not_found(f"{name} is not an HTTP or callable function")
+            endpoint = function.__firebase_endpoint__
+            if endpoint.eventTrigger:
+                return _not_found(f"{name} is an event trigger, not an HTTP function")
             return function(flask.request._get_current_object())
 
         methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
@@ -77,14 +113,14 @@ class FunctionsEmulator(Emulator):
         return app
 
 
-def load_main(source) -> ModuleType:
+def load_main(source: Path) -> ModuleType:
     """Import ``main.py`` from the functions source folder, as the runtime does."""
-    source = str(source)
-    if source not in sys.path:
-        sys.path.insert(0, source)
-    spec = importlib.util.spec_from_file_location("main", os.path.join(source, "main.py"))
+    folder = str(source)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    spec = importlib.util.spec_from_file_location("main", os.path.join(folder, "main.py"))
     if spec is None or spec.loader is None:
-        raise FileNotFoundError(f"no main.py in {source}")
+        raise FileNotFoundError(f"no main.py in {folder}")
     module = importlib.util.module_from_spec(spec)
     sys.modules["main"] = module
     spec.loader.exec_module(module)
@@ -100,9 +136,8 @@ def discover(module: ModuleType) -> dict[str, Any]:
     }
 
 
-def _is_http(function: Any) -> bool:
-    endpoint = function.__firebase_endpoint__
-    return endpoint.httpsTrigger is not None or endpoint.callableTrigger is not None
+def _serve_in_background(server: BaseWSGIServer) -> None:
+    threading.Thread(target=server.serve_forever, name="functions-server", daemon=True).start()
 
 
 def _not_found(message: str) -> flask.Response:

@@ -16,7 +16,8 @@ def build(hub: Hub, source: Path) -> dict[str, str]:
 
     Order, later wins: the functions' dotenv files (``.env``, ``.env.<project>``,
     ``.env.local``, ``.secret.local``), the launcher's own environment, then the emulator
-    addresses, so SDKs in the functions reach the local emulators and never production.
+    addresses. Every emulator's address is set, running or not, so that SDKs in the
+    functions reach the local emulators (or fail fast) and never production.
     """
     config = hub.config
     env: dict[str, str] = {}
@@ -29,6 +30,10 @@ def build(hub: Hub, source: Path) -> dict[str, str]:
     database = config.address("database")
     env.update(
         {
+            "FIRESTORE_EMULATOR_HOST": str(config.address("firestore")),
+            "FIREBASE_AUTH_EMULATOR_HOST": str(config.address("auth")),
+            "FIREBASE_DATABASE_EMULATOR_HOST": str(database),
+            "NO_GCE_CHECK": "True",  # google-auth must not probe a metadata server
             "FUNCTIONS_EMULATOR": "true",
             "GCLOUD_PROJECT": config.project,
             "GOOGLE_CLOUD_PROJECT": config.project,
@@ -41,6 +46,7 @@ def build(hub: Hub, source: Path) -> dict[str, str]:
             ),
         }
     )
+    env.setdefault("PUSH_LOG_PATH", str(config.state_dir / "pushes.jsonl"))
     for emulator in hub.emulators.values():
         env.update(emulator.environment())
     return env

@@ -7,28 +7,12 @@ signs with the function's service account.
 
 from __future__ import annotations
 
-import functools
 import logging
-import os
-import threading
 
-import firebase_admin
+from clients import firebase_app as app
 from firebase_admin import auth
 
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
-
-
-@functools.cache
-def app() -> firebase_admin.App:
-    with _lock:
-        try:
-            return firebase_admin.get_app()
-        except ValueError:
-            project = os.environ.get("GCLOUD_PROJECT") or os.environ.get("GOOGLE_CLOUD_PROJECT")
-            return firebase_admin.initialize_app(
-                options={"projectId": project} if project else None
-            )
 
 
 def custom_token(uid: str, claims: dict | None = None) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import mirror
 from errors import ApiError
 
-from db import pool, users
+from db import outbox, pool, users
 
 
 def private_json(user: users.User) -> dict[str, Any]:
@@ -47,8 +48,10 @@ def find(*, uid: str | None, username: str | None) -> users.User:
 def update(user_id: str, changes: dict[str, Any]) -> users.User:
     with pool.transaction() as conn:
         user = users.update_profile(conn, user_id, changes)
-    if user is None:
-        raise ApiError("NOT_FOUND", "user not found")
+        if user is None:
+            raise ApiError("NOT_FOUND", "user not found")
+        outbox.add(conn, "user", user_id)
+    mirror.apply_quietly("user", user_id)
     return user
 
 

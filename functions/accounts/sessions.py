@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import mirror
 import settings
 from errors import ApiError
 
 from accounts import firebase, passwords, tokens
-from db import login_failures, pool, sessions, users
+from db import login_failures, outbox, pool, sessions, users
 
 BAD_CREDENTIALS = "invalid login or password"
 
@@ -57,6 +58,8 @@ def register(
         except users.DuplicateUser as exc:
             raise ApiError("ALREADY_EXISTS", f"{exc.field}: is already taken") from None
         issued = _start_session(conn, user["id"], client)
+        outbox.add(conn, "user", user["id"])
+    mirror.apply_quietly("user", user["id"])
     return user, issued
 
 

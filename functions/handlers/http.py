@@ -96,14 +96,15 @@ def parse_query(request: Request, model: type[Model]) -> Model:
     return validate(dict(request.args), model)
 
 
-def validate(data: Any, model: type[Model]) -> Model:
+def validate(data: Any, model: type[Model], *, name: str = "body") -> Model:
+    """``data`` as ``model``, or ApiError naming the first field at fault."""
     if not isinstance(data, dict):
-        raise invalid("body", "must be a JSON object")
+        raise invalid(name, "must be a JSON object")
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "body"
+        field = ".".join(str(part) for part in first["loc"]) or name
         message = first["msg"]
         if first["type"] == "value_error":
             message = str(first.get("ctx", {}).get("error", message))

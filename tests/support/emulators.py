@@ -30,6 +30,7 @@ class EmulatorProcess:
     process: subprocess.Popen
     ports: dict[str, int]
     project: str = PROJECT
+    env: dict[str, str] = field(default_factory=dict)
     output: deque[str] = field(default_factory=lambda: deque(maxlen=400))
 
     def host(self, emulator: str) -> str:
@@ -61,8 +62,9 @@ def write_config(
     firestore_rules: Path | None = None,
     database_rules: Path | None = None,
 ) -> tuple[Path, dict[str, int]]:
-    """A firebase.json in ``folder`` that points at the repo's code, with free ports."""
-    ports = {name: free_port() for name in DEFAULT_PORTS if name in only}
+    """A firebase.json in ``folder`` that points at the repo's code. Every emulator gets a
+    free port, started or not, so nothing reaches another run's emulators."""
+    ports = {name: free_port() for name in DEFAULT_PORTS}
     config = {
         "functions": [{"source": str(ROOT / "functions"), "runtime": "python311"}],
         "firestore": {"rules": str(firestore_rules or ROOT / "firestore.rules")},
@@ -105,7 +107,7 @@ def start(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    running = EmulatorProcess(process, ports)
+    running = EmulatorProcess(process, ports, env=dict(env or {}))
     ready = threading.Event()
 
     def pump() -> None:

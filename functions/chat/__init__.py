@@ -1,0 +1,1 @@
+"""What happens after a message or a presence change lands: the triggers' work."""

@@ -1,0 +1,1 @@
+"""Rooms: membership and roles in PostgreSQL, mirrored into Firestore for the rules."""
