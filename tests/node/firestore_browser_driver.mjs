@@ -42,12 +42,30 @@ const browser = await chromium.launch({
   ],
 });
 const consoleLines = [];
+const traffic = {};
+
+// Which transport requests the SDK made, by kind, to show which paths were exercised.
+function classify(url, method) {
+  const u = new URL(url);
+  if (u.pathname.startsWith("/v1/")) return `rest ${u.pathname.split(":").pop()}`;
+  const stream = u.pathname.match(/Firestore\/(\w+)\/channel/);
+  if (!stream) return null;
+  const p = u.searchParams;
+  if (p.get("TYPE") === "terminate") return `${stream[1]} terminate`;
+  if (!p.get("SID")) return `${stream[1]} handshake`;
+  if (method === "POST") return `${stream[1]} forward`;
+  return `${stream[1]} back channel CI=${p.get("CI")}`;
+}
 
 async function browserClient(name) {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on("console", (message) => consoleLines.push(`${name}: ${message.text()}`));
   page.on("pageerror", (error) => consoleLines.push(`${name} error: ${error.message}`));
+  page.on("request", (request) => {
+    const kind = classify(request.url(), request.method());
+    if (kind) traffic[kind] = (traffic[kind] ?? 0) + 1;
+  });
   await page.goto(pageUrl);
   await page.waitForFunction(() => window.flowchatTestReady === true);
   await page.evaluate(
@@ -77,7 +95,7 @@ try {
   const results = await runSuite(alice, bob, JSON.parse(env.TOKENS));
   await alice.close();
   await bob.close();
-  process.stdout.write(JSON.stringify({ results, console: consoleLines.slice(-50) }) + "\n");
+  process.stdout.write(JSON.stringify({ results, traffic, console: consoleLines.slice(-50) }) + "\n");
 } catch (error) {
   process.stdout.write(JSON.stringify({ failure: String(error.stack ?? error), console: consoleLines.slice(-50) }) + "\n");
   exitCode = 1;

@@ -3,6 +3,18 @@
 // outcome is { ok, value } or { ok: false, code }. Returns what happened, for pytest to
 // judge; it asserts nothing itself.
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const CALL_TIMEOUT_MS = 20000;
+
+// A call that never settles (a stream the server does not serve) becomes a result.
+function bounded(client) {
+  return {
+    call: (method, ...args) =>
+      Promise.race([
+        client.call(method, ...args),
+        sleep(CALL_TIMEOUT_MS).then(() => ({ ok: false, code: "timeout", method })),
+      ]),
+  };
+}
 
 async function waitForEvent(client, path, matches, timeoutMs = 15000) {
   const deadline = Date.now() + timeoutMs;
@@ -16,13 +28,16 @@ async function waitForEvent(client, path, matches, timeoutMs = 15000) {
   return { timedOut: true, events };
 }
 
-export async function runSuite(alice, bob, tokens) {
+export async function runSuite(aliceClient, bobClient, tokens) {
+  const alice = bounded(aliceClient);
+  const bob = bounded(bobClient);
   const results = {};
   results.aliceSignIn = await alice.call("signIn", tokens.alice);
   results.bobSignIn = await bob.call("signIn", tokens.bob);
 
   await bob.call("watch", "notes/n1");
   results.write = await alice.call("setNote", "n1", { n: 1, text: "hello" });
+  if (!results.write.ok) return results; // everything below builds on this write
   results.seenByBob = await waitForEvent(
     bob,
     "notes/n1",

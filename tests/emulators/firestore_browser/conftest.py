@@ -1,0 +1,83 @@
+"""Auth + Firestore emulators as one real subprocess, with rules written for these
+transport tests, and custom tokens from firebase_admin for two users."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import firebase_admin
+import httpx
+import pytest
+from firebase_admin import auth, credentials
+
+from tests.support import emulators
+
+HERE = Path(__file__).resolve().parent
+RULES = HERE / "transport_test.rules"
+
+
+@pytest.fixture(scope="session")
+def firebase(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulators.EmulatorProcess]:
+    running = emulators.start(
+        tmp_path_factory.mktemp("firestore-browser"),
+        ["auth", "firestore"],
+        firestore_rules=RULES,
+        timeout=60,
+    )
+    yield running
+    running.stop()
+
+
+class _NoCredential(credentials.Base):
+    def get_credential(self):  # pragma: no cover - emulator mode never asks
+        raise AssertionError("no Google credential in emulator mode")
+
+
+@pytest.fixture(scope="session")
+def custom_tokens(firebase: emulators.EmulatorProcess) -> dict[str, str]:
+    """Custom tokens minted by firebase_admin in emulator mode (unsigned)."""
+    previous = os.environ.get("FIREBASE_AUTH_EMULATOR_HOST")
+    os.environ["FIREBASE_AUTH_EMULATOR_HOST"] = firebase.host("auth")
+    app = firebase_admin.initialize_app(
+        _NoCredential(), {"projectId": firebase.project}, name="firestore-browser-tests"
+    )
+    try:
+        return {
+            "alice": auth.create_custom_token("alice", app=app).decode(),
+            "bob": auth.create_custom_token("bob", app=app).decode(),
+            "aliceUid": "alice",
+        }
+    finally:
+        firebase_admin.delete_app(app)
+        if previous is None:
+            del os.environ["FIREBASE_AUTH_EMULATOR_HOST"]
+        else:
+            os.environ["FIREBASE_AUTH_EMULATOR_HOST"] = previous
+
+
+@pytest.fixture(scope="session")
+def id_tokens(firebase: emulators.EmulatorProcess, custom_tokens: dict[str, str]) -> dict:
+    """ID tokens for alice and bob, from signInWithCustomToken over HTTP."""
+    tokens = {}
+    for user in ("alice", "bob"):
+        response = httpx.post(
+            f"{firebase.url('auth')}/identitytoolkit.googleapis.com/v1/"
+            "accounts:signInWithCustomToken?key=fake",
+            json={"token": custom_tokens[user]},
+        )
+        response.raise_for_status()
+        tokens[user] = response.json()["idToken"]
+    return tokens
+
+
+@pytest.fixture
+def firestore_url(firebase: emulators.EmulatorProcess) -> Iterator[str]:
+    """The Firestore base URL, with every document cleared before the test."""
+    base = firebase.url("firestore")
+    cleared = httpx.delete(
+        f"{base}/emulator/v1/projects/{firebase.project}/databases/(default)/documents"
+    )
+    assert cleared.status_code == 200, cleared.text
+    yield base

@@ -1,0 +1,326 @@
+"""The WebChannel protocol on the wire, request by request, as the browser SDK's WebChannel
+client sends it (what the Playwright tests exercise end to end)."""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+DB = "projects/demo-flowchat/databases/(default)"
+DOCS = f"{DB}/documents"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def parse_chunks(text: str) -> list:
+    """``<length>\\n<json>`` chunks -> decoded JSON values."""
+    values, position = [], 0
+    while position < len(text):
+        newline = text.index("\n", position)
+        size = int(text[position:newline])
+        start = newline + 1
+        values.append(json.loads(text[start : start + size]))
+        position = start + size
+    return values
+
+
+def form_body(messages: list[dict], offset: int = 0, headers: dict | None = None) -> str:
+    parts = []
+    if headers:
+        block = "".join(f"{name}:{value}\r\n" for name, value in headers.items())
+        parts.append("headers=" + quote(block, safe=""))
+    parts += [f"count={len(messages)}", f"ofs={offset}"]
+    for index, message in enumerate(messages):
+        parts.append(f"req{index}___data__=" + quote(json.dumps(message), safe=""))
+    return "&".join(parts)
+
+
+class Channel:
+    """A minimal WebChannel client: handshake, forward POSTs, back-channel GETs."""
+
+    def __init__(self, base: str, rpc: str) -> None:
+        self.url = f"{base}/google.firestore.v1.Firestore/{rpc}/channel"
+        self.common = {"database": DB, "VER": "8"}
+        self.sid = ""
+        self.gsessionid = ""
+        self.last_array_id = 0
+        self.next_map = 0
+        self.rid = 1000
+
+    def open(self, messages: list[dict], token: str | None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = httpx.post(
+            self.url,
+            params={
+                **self.common,
+                "RID": self.rid,
+                "CVER": "22",
+                "X-HTTP-Session-Id": "gsessionid",
+            },
+            content=form_body(messages, headers=headers),
+            headers=FORM,
+        )
+        self.rid += 1
+        self.next_map = len(messages)
+        if response.status_code == 200:
+            [[[array_id, create]]] = parse_chunks(response.text)
+            assert array_id == 0 and create[0] == "c"
+            self.sid = create[1]
+            self.gsessionid = response.headers["x-http-session-id"]
+        return response
+
+    def session_params(self) -> dict:
+        return {**self.common, "SID": self.sid, "gsessionid": self.gsessionid}
+
+    def send(self, messages: list[dict], offset: int | None = None) -> httpx.Response:
+        offset = self.next_map if offset is None else offset
+        response = httpx.post(
+            self.url,
+            params={**self.session_params(), "RID": self.rid, "AID": self.last_array_id},
+            content=form_body(messages, offset),
+            headers=FORM,
+        )
+        self.rid += 1
+        self.next_map = max(self.next_map, offset + len(messages))
+        return response
+
+    def poll(self, timeout_ms: int | None = None) -> list:
+        """One long-polling back-channel request (CI=1); returns its arrays."""
+        params = {
+            **self.session_params(),
+            "RID": "rpc",
+            "AID": self.last_array_id,
+            "CI": "1",
+            "TYPE": "xmlhttp",
+        }
+        if timeout_ms is not None:
+            params["TO"] = timeout_ms
+        response = httpx.get(self.url, params=params, timeout=30)
+        assert response.status_code == 200, response.text
+        arrays = [array for chunk in parse_chunks(response.text) for array in chunk]
+        if arrays:
+            self.last_array_id = arrays[-1][0]
+        return arrays
+
+    def messages_until(self, predicate, attempts: int = 10) -> list:
+        """Polls until a Firestore message matches; returns every message seen."""
+        seen = []
+        for _ in range(attempts):
+            for _array_id, payload in self.poll(timeout_ms=2000):
+                if payload != ["noop"]:
+                    seen.append(payload[0])
+            if any(predicate(message) for message in seen):
+                return seen
+        raise AssertionError(f"no matching message in {seen}")
+
+    def terminate(self) -> httpx.Response:
+        return httpx.get(
+            self.url, params={**self.session_params(), "RID": self.rid, "TYPE": "terminate"}
+        )
+
+
+def commit_as_owner(base: str, writes: list[dict]) -> None:
+    response = httpx.post(
+        f"{base}/v1/{DOCS}:commit",
+        json={"writes": writes},
+        headers={"Authorization": "Bearer owner"},
+    )
+    assert response.status_code == 200, response.text
+
+
+def note_write(name: str, owner: str) -> dict:
+    return {
+        "update": {"name": f"{DOCS}/notes/{name}", "fields": {"owner": {"stringValue": owner}}},
+        "updateTransforms": [{"fieldPath": "createdAt", "setToServerValue": "REQUEST_TIME"}],
+    }
+
+
+def listen_to(name: str, target_id: int = 2) -> dict:
+    target = {"documents": {"documents": [name]}, "targetId": target_id}
+    return {"database": DB, "addTarget": target}
+
+
+def test_listen_handshake_long_polling_and_terminate(firestore_url: str, id_tokens: dict) -> None:
+    channel = Channel(firestore_url, "Listen")
+    opened = channel.open([listen_to(f"{DOCS}/notes/a")], id_tokens["alice"])
+    assert opened.status_code == 200
+    assert opened.headers["content-type"].startswith("text/plain")
+
+    initial = channel.messages_until(
+        lambda m: m.get("targetChange", {}).get("targetChangeType") == "CURRENT"
+    )
+    assert initial[0]["targetChange"] == {"targetChangeType": "ADD", "targetIds": [2]}
+
+    commit_as_owner(firestore_url, [note_write("a", "alice")])
+    changed = channel.messages_until(lambda m: "documentChange" in m)
+    change = next(m for m in changed if "documentChange" in m)["documentChange"]
+    assert change["document"]["name"] == f"{DOCS}/notes/a"
+    assert change["targetIds"] == [2]
+
+    # Forward channel: removing the target is acknowledged with the back-channel state.
+    ack = channel.send([{"database": DB, "removeTarget": 2}])
+    assert ack.status_code == 200
+    [[present, last_array_id, outstanding]] = parse_chunks(ack.text)
+    assert present == 1
+    assert last_array_id >= channel.last_array_id
+    assert outstanding >= 0
+    removed = channel.messages_until(
+        lambda m: m.get("targetChange", {}).get("targetChangeType") == "REMOVE"
+    )
+    assert removed
+
+    assert channel.terminate().status_code == 200
+    after = channel.send([{"database": DB, "removeTarget": 2}])
+    assert after.status_code == 400
+    assert after.text.index("Unknown SID") > 0  # where the WebChannel client looks for it
+
+
+def test_idle_long_poll_answers_with_a_noop(firestore_url: str, id_tokens: dict) -> None:
+    channel = Channel(firestore_url, "Listen")
+    channel.open([listen_to(f"{DOCS}/notes/quiet")], id_tokens["alice"])
+    channel.messages_until(lambda m: m.get("targetChange", {}).get("targetChangeType") == "CURRENT")
+    while channel.poll(timeout_ms=200) != [[channel.last_array_id, ["noop"]]]:
+        pass  # drain whatever followed CURRENT until the channel is idle
+    started = time.monotonic()
+    arrays = channel.poll(timeout_ms=300)
+    assert [payload for _id, payload in arrays] == [["noop"]]
+    assert time.monotonic() - started < 5
+    channel.terminate()
+
+
+def test_streaming_back_channel_delivers_changes_as_they_happen(
+    firestore_url: str, id_tokens: dict
+) -> None:
+    channel = Channel(firestore_url, "Listen")
+    channel.open([listen_to(f"{DOCS}/notes/live")], id_tokens["alice"])
+    params = {**channel.session_params(), "RID": "rpc", "AID": 0, "CI": "0", "TYPE": "xmlhttp"}
+    seen: list = []
+    with httpx.stream("GET", channel.url, params=params, timeout=30) as response:
+        assert response.status_code == 200
+        buffer = ""
+        committed = False
+        for text in response.iter_text():
+            buffer += text
+            try:
+                chunks = parse_chunks(buffer)
+            except (ValueError, json.JSONDecodeError):
+                continue  # a chunk split across reads
+            buffer = ""
+            seen += [payload for chunk in chunks for _id, payload in chunk]
+            current = any(
+                p != ["noop"] and p[0].get("targetChange", {}).get("targetChangeType") == "CURRENT"
+                for p in seen
+            )
+            if current and not committed:
+                commit_as_owner(firestore_url, [note_write("live", "alice")])
+                committed = True
+            if any(p != ["noop"] and "documentChange" in p[0] for p in seen):
+                break
+    assert committed
+    assert any(p != ["noop"] and "documentChange" in p[0] for p in seen)
+    channel.terminate()
+
+
+def test_write_channel_handshake_commits_and_rule_errors(
+    firestore_url: str, id_tokens: dict
+) -> None:
+    channel = Channel(firestore_url, "Write")
+    channel.open([{"database": DB}], id_tokens["alice"])
+    [handshake] = channel.messages_until(lambda m: "streamToken" in m)
+    assert handshake["streamId"]
+    token = handshake["streamToken"]
+
+    channel.send([{"streamToken": token, "writes": [note_write("w1", "alice")]}])
+    results = channel.messages_until(lambda m: "writeResults" in m)
+    response = next(m for m in results if "writeResults" in m)
+    assert response["commitTime"].endswith("Z")
+    assert response["writeResults"][0]["transformResults"][0]["timestampValue"]
+    assert response["streamToken"] != token
+
+    # A write the rules refuse ends the stream with PERMISSION_DENIED.
+    channel.send([{"streamToken": response["streamToken"], "writes": [note_write("w2", "bob")]}])
+    errors = channel.messages_until(lambda m: "error" in m)
+    error = next(m for m in errors if "error" in m)["error"]
+    assert error["status"] == "PERMISSION_DENIED"
+    assert error["code"] == 403
+    channel.terminate()
+
+
+def test_retransmitted_messages_are_applied_once(firestore_url: str) -> None:
+    channel = Channel(firestore_url, "Write")
+    channel.open([{"database": DB}], "owner")
+    [handshake] = channel.messages_until(lambda m: "streamToken" in m)
+    increment = {
+        "streamToken": handshake["streamToken"],
+        "writes": [
+            {
+                "transform": {
+                    "document": f"{DOCS}/counters/retry",
+                    "fieldTransforms": [{"fieldPath": "n", "increment": {"integerValue": "1"}}],
+                }
+            }
+        ],
+    }
+    channel.send([increment], offset=1)
+    channel.send([increment], offset=1)  # the same map id again: a client retry
+    channel.messages_until(lambda m: "writeResults" in m)
+    value = httpx.get(
+        f"{firestore_url}/v1/{DOCS}/counters/retry", headers={"Authorization": "Bearer owner"}
+    )
+    assert value.json()["fields"]["n"] == {"integerValue": "1"}
+    channel.terminate()
+
+
+def test_refused_credentials_arrive_as_a_stream_error(firestore_url: str) -> None:
+    channel = Channel(firestore_url, "Listen")
+    assert channel.open([listen_to(f"{DOCS}/notes/a")], "not-a-jwt").status_code == 200
+    errors = channel.messages_until(lambda m: "error" in m)
+    assert errors[0]["error"]["status"] == "UNAUTHENTICATED"
+    channel.terminate()
+
+
+@pytest.mark.parametrize(
+    ("rpc", "params", "body", "status"),
+    [
+        ("Commit", {"database": DB, "VER": "8", "RID": "1"}, "count=0", 404),
+        ("Listen", {"VER": "8", "RID": "1"}, "count=0", 400),
+        ("Listen", {"database": DB, "VER": "7", "RID": "1"}, "count=0", 400),
+        ("Listen", {"database": DB, "VER": "8", "RID": "1"}, "count=x", 400),
+        ("Listen", {"database": DB, "VER": "8", "RID": "1"}, "count=1&ofs=0", 400),
+        ("Listen", {"database": DB, "VER": "8", "RID": "1"}, "count=1&req0___data__=%7B", 400),
+        ("Listen", {"database": DB, "VER": "8", "SID": "nope", "RID": "2"}, "count=0", 400),
+    ],
+)
+def test_malformed_channel_requests(
+    firestore_url: str, rpc: str, params: dict, body: str, status: int
+) -> None:
+    response = httpx.post(
+        f"{firestore_url}/google.firestore.v1.Firestore/{rpc}/channel",
+        params=params,
+        content=body,
+        headers=FORM,
+    )
+    assert response.status_code == status, response.text
+    assert response.text
+
+
+def test_channel_cors(firestore_url: str) -> None:
+    origin = "http://localhost:5173"
+    preflight = httpx.options(
+        f"{firestore_url}/google.firestore.v1.Firestore/Listen/channel",
+        headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == origin
+    channel = Channel(firestore_url, "Listen")
+    opened = httpx.post(
+        channel.url,
+        params={"database": DB, "VER": "8", "RID": "1", "X-HTTP-Session-Id": "gsessionid"},
+        content=form_body([listen_to(f"{DOCS}/notes/a")]),
+        headers={**FORM, "Origin": origin},
+    )
+    assert opened.headers["access-control-allow-credentials"] == "true"
+    assert "X-HTTP-Session-Id" in opened.headers["access-control-expose-headers"]
