@@ -27,7 +27,7 @@ function unreadLabel(count: number): string {
 export function RoomList({ rooms, presence, currentUserId, now = new Date() }: RoomListProps) {
   if (rooms.length === 0) return <RoomListEmpty />;
   return (
-    <ul className="grid gap-0.5 p-2">
+    <ul className="grid grid-cols-1 gap-0.5 p-2">
       {rooms.map((room) => {
         const peerPresence = room.peerId ? presence?.get(room.peerId)?.state : undefined;
         const unread = room.unreadCount > 0;
@@ -61,9 +61,9 @@ export function RoomList({ rooms, presence, currentUserId, now = new Date() }: R
                 presence={peerPresence}
                 className="size-10"
               />
-              <span className="grid min-w-0 flex-1 gap-0.5">
-                <span className="flex items-baseline gap-2">
-                  <span className={cn("truncate text-sm", unread ? "font-semibold" : "font-medium")}>{room.name}</span>
+              <span className="flex min-w-0 flex-1 flex-col gap-0.5">
+                <span className="flex min-w-0 items-baseline gap-2">
+                  <span className={cn("min-w-0 truncate text-sm", unread ? "font-semibold" : "font-medium")}>{room.name}</span>
                   {room.lastMessage ? (
                     <time
                       dateTime={room.lastMessage.sentAt.toISOString()}
@@ -73,8 +73,8 @@ export function RoomList({ rooms, presence, currentUserId, now = new Date() }: R
                     </time>
                   ) : null}
                 </span>
-                <span className="flex items-center gap-2">
-                  <span className={cn("truncate text-xs", unread ? "text-foreground" : "text-muted-foreground")}>{preview}</span>
+                <span className="flex min-w-0 items-center gap-2">
+                  <span className={cn("min-w-0 truncate text-xs", unread ? "text-foreground" : "text-muted-foreground")}>{preview}</span>
                   {room.mentioned ? <AtSignIcon className="ml-auto size-3.5 shrink-0 text-primary" aria-hidden /> : null}
                   {unread ? (
                     <span

@@ -89,6 +89,8 @@ export function ConversationView({ source, room, currentUserId }: ConversationVi
         <h1 className="truncate font-semibold">{room.name}</h1>
       </header>
       <div ref={scroller} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto">
+        {/* Short conversations sit at the bottom, next to the composer, as in any chat app. */}
+        <div className="flex min-h-full flex-col justify-end">
         {hasOlder ? (
           <div className="flex justify-center pt-3">
             <Button variant="ghost" size="sm" onClick={requestOlder} disabled={loadingOlder}>
@@ -111,6 +113,7 @@ export function ConversationView({ source, room, currentUserId }: ConversationVi
           <p className="p-8 text-center text-sm text-muted-foreground">No messages yet. Say hello!</p>
         ) : null}
         <MessageList messages={messages} currentUserId={currentUserId} />
+        </div>
       </div>
       <p className="sr-only" aria-live="polite">
         {lastIncoming ? `${lastIncoming.senderName}: ${lastIncoming.deleted ? "message deleted" : lastIncoming.text}` : ""}

@@ -25,10 +25,19 @@ function formatBytes(bytes: number): string {
 
 export function MessageBubble({ message, own, position }: MessageBubbleProps) {
   const reactions = Object.entries(message.reactions).filter(([, users]) => users.length > 0);
+  const status =
+    message.delivery === "sending"
+      ? "Sending…"
+      : message.delivery === "failed"
+        ? "Not sent"
+        : message.editedAt && !message.deleted
+          ? "Edited"
+          : null;
   return (
     <div
       data-testid="message"
       data-message-id={message.id}
+      title={message.createdAt.toLocaleString()}
       className={cn("group flex min-w-0 flex-col gap-1", own ? "items-end" : "items-start")}
     >
       <div
@@ -77,11 +86,9 @@ export function MessageBubble({ message, own, position }: MessageBubbleProps) {
             ))}
           </ul>
         ) : null}
-        <span className={cn("mt-0.5 block text-right text-[10px] leading-none opacity-0 transition-opacity group-hover:opacity-70 group-focus-within:opacity-70")}>
-          <time dateTime={message.createdAt.toISOString()}>{formatMessageTime(message.createdAt)}</time>
-          {message.editedAt && !message.deleted ? " · edited" : null}
-          {message.delivery === "sending" ? " · sending" : null}
-          {message.delivery === "failed" ? " · not sent" : null}
+        {status ? <span className="mt-0.5 block text-right text-[11px] leading-none opacity-75">{status}</span> : null}
+        <span className="sr-only">
+          , sent <time dateTime={message.createdAt.toISOString()}>{formatMessageTime(message.createdAt)}</time>
         </span>
       </div>
       {reactions.length > 0 ? (

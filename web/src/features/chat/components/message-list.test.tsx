@@ -45,7 +45,7 @@ describe("MessageList", () => {
     const [deleted, edited] = screen.getAllByTestId("message");
     expect(deleted).toHaveTextContent("This message was deleted");
     expect(deleted).not.toHaveTextContent("secret");
-    expect(edited).toHaveTextContent("edited");
+    expect(edited).toHaveTextContent("Edited");
   });
 
   it("shows replies, reactions and attachments", () => {
