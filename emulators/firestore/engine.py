@@ -444,6 +444,9 @@ class FirestoreEngine:
                     self._finish(transaction)
                     if request.writes:
                         raise invalid("Cannot modify entities in a read-only transaction")
+                    response = protos.CommitResponse()
+                    _set_time(response.commit_time, self._read_time())
+                    return response
             try:
                 results, commit_us = self._commit_writes(
                     database, list(request.writes), caller, transaction

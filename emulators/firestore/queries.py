@@ -70,7 +70,7 @@ class CompiledQuery:
     def __init__(self, parent: DocumentName, query) -> None:
         self.parent = parent
         self.query = query
-        selectors = getattr(query, "from_")
+        selectors = query.from_
         if len(selectors) != 1:
             raise invalid("A query must select exactly one collection")
         selector = selectors[0]

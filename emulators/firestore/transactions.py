@@ -36,7 +36,7 @@ _ids = itertools.count(1)
 class Transaction:
     id: bytes
     database: str
-    priority: int
+    priority: tuple[int, int]  # (age, begin order): smaller is older
     read_only: bool
     read_us: int | None = None  # snapshot of a read-only transaction
     locks: set[str] = field(default_factory=set)
@@ -63,7 +63,7 @@ class TransactionManager:
         self.waiting: dict[tuple[str, str], set[Transaction]] = {}
         self._ages = itertools.count(1)
         # id -> priority of finished transactions, so a retry keeps its place in line
-        self._finished_priorities: dict[bytes, int] = {}
+        self._finished_priorities: dict[bytes, tuple[int, int]] = {}
 
     # lifecycle --------------------------------------------------------------------------
     def begin(
@@ -75,14 +75,17 @@ class TransactionManager:
         retry_of: bytes | None = None,
     ) -> Transaction:
         self.expire_idle()
-        priority = next(self._ages)
+        sequence = next(self._ages)
+        age = sequence
         if retry_of:
+            # The retried transaction may still be active: the Python client's
+            # @transactional keeps retry ids on the decorated function, which threads share.
             previous = self.active.get(retry_of)
             if previous is not None:
-                priority = previous.priority
-                self.finish(previous)
+                age = previous.priority[0]
             else:
-                priority = self._finished_priorities.get(retry_of, priority)
+                age = self._finished_priorities.get(retry_of, (age,))[0]
+        priority = (age, sequence)  # ties on age are broken by begin order
         transaction = Transaction(
             id=os.urandom(4) + next(_ids).to_bytes(8, "big"),
             database=database,
@@ -95,14 +98,17 @@ class TransactionManager:
 
     def ephemeral(self, database: str) -> Transaction:
         """The owner of the locks of one non-transactional commit (youngest priority)."""
-        return Transaction(id=b"", database=database, priority=next(self._ages), read_only=False)
+        sequence = next(self._ages)
+        return Transaction(
+            id=b"", database=database, priority=(sequence, sequence), read_only=False
+        )
 
     def lookup(self, transaction_id: bytes, database: str) -> Transaction:
         transaction = self.active.get(transaction_id)
         if transaction is None or transaction.database != database:
             if transaction_id in self._finished_priorities:
                 raise FirestoreError(
-                    Code.INVALID_ARGUMENT,
+                    Code.ABORTED,
                     "The referenced transaction has expired or is no longer valid.",
                 )
             raise FirestoreError(Code.INVALID_ARGUMENT, "Invalid transaction.")
