@@ -36,7 +36,8 @@ export async function runSuite(aliceClient, bobClient, tokens) {
   results.bobSignIn = await bob.call("signIn", tokens.bob);
 
   await bob.call("watch", "notes/n1");
-  results.write = await alice.call("setNote", "n1", { n: 1, text: "hello" });
+  // Non-ASCII text checks the WebChannel chunk lengths (counted in UTF-16 units).
+  results.write = await alice.call("setNote", "n1", { n: 1, text: "hello", greeting: "héllo 👋 世界" });
   if (!results.write.ok) return results; // everything below builds on this write
   results.seenByBob = await waitForEvent(
     bob,

@@ -32,6 +32,7 @@ from emulators.firestore.webchannel.framing import (
     encode_chunk,
     handshake_chunk,
     parse_forward_body,
+    parse_header_block,
 )
 from emulators.firestore.webchannel.session import ChannelSession, SessionRegistry
 from emulators.firestore.webchannel.streams import ListenBridge, WriteBridge, send_error
@@ -99,7 +100,14 @@ class WebChannel:
         if params.get("VER") not in (None, "8"):
             return PlainTextResponse("Only WebChannel protocol version 8", status_code=400)
         body = parse_forward_body(await request.body())
-        authorization = body.headers.get("authorization") or request.headers.get("authorization")
+        # The SDK encodes its headers in the body; other WebChannel clients may use the
+        # ``$httpHeaders`` URL parameter or real headers.
+        url_headers = parse_header_block(params.get("$httpHeaders", ""))
+        authorization = (
+            body.headers.get("authorization")
+            or url_headers.get("authorization")
+            or request.headers.get("authorization")
+        )
 
         def bridge(session: ChannelSession):
             return self.bridges[rpc](self.engine, caller, session)

@@ -21,6 +21,8 @@ from typing import Any, Protocol
 SESSION_IDLE_SECONDS = 120.0
 # How long a back channel may be absent before forward POSTs report it missing.
 BACKCHANNEL_GRACE_SECONDS = 5.0
+# How often idle sessions are looked for, so a closed tab's listeners do not linger.
+SWEEP_INTERVAL_SECONDS = 30.0
 
 
 class StreamBridge(Protocol):
@@ -163,6 +165,7 @@ class SessionRegistry:
     def __init__(self) -> None:
         self._sessions: dict[str, ChannelSession] = {}
         self._lock = threading.Lock()
+        self._sweeping = False
 
     def create(
         self,
@@ -170,11 +173,22 @@ class SessionRegistry:
         database: str,
         bridge_factory: Callable[[ChannelSession], StreamBridge],
     ) -> ChannelSession:
-        session = ChannelSession(asyncio.get_running_loop(), rpc, database)
+        loop = asyncio.get_running_loop()
+        session = ChannelSession(loop, rpc, database)
         session.bridge = bridge_factory(session)
         with self._lock:
             self._sessions[session.sid] = session
+        if not self._sweeping:
+            self._sweeping = True
+            loop.call_later(SWEEP_INTERVAL_SECONDS, self._sweep, loop)
         return session
+
+    def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.expire_idle()
+        with self._lock:
+            self._sweeping = bool(self._sessions)
+        if self._sweeping:
+            loop.call_later(SWEEP_INTERVAL_SECONDS, self._sweep, loop)
 
     def get(self, sid: str | None) -> ChannelSession | None:
         self.expire_idle()

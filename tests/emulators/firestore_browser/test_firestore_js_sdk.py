@@ -77,6 +77,7 @@ def check_suite(results: dict) -> None:
     seen = results["seenByBob"]
     assert "timedOut" not in seen, seen
     assert seen["data"]["text"] == "hello"
+    assert seen["data"]["greeting"] == "héllo 👋 世界"
     assert seen["data"]["owner"] == "alice"
     assert seen["data"]["createdAt"]["timestampMillis"] > 0
 
