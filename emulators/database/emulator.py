@@ -13,12 +13,12 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from emulators.base import Emulator, Hub
-from emulators.events import DatabaseWrite
 from emulators.config import Config
 from emulators.database.engine import CommittedWrite, DatabaseEngine
 from emulators.database.rest import RestApi, namespace_of
 from emulators.database.rules.ruleset import RulesError, Ruleset
 from emulators.database.websocket import serve_websocket
+from emulators.events import DatabaseWrite
 from emulators.serving import BackgroundServer
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,7 @@ class DatabaseEmulator(Emulator):
         super().__init__(config, hub)
         self.engine = DatabaseEngine(self._load_rules(), f"{config.project}-default-rtdb")
         self.engine.subscribe(self._publish)
+        self._last_event = (0, 0)  # (operation id, event time in microseconds)
         self._server: BackgroundServer | None = None
         self._watcher: RulesFileWatcher | None = None
 
@@ -130,6 +131,12 @@ class DatabaseEmulator(Emulator):
         """Announce the write on the launcher's event bus (for the functions' triggers)."""
         if not self.hub.events.has_listeners(DatabaseWrite):
             return
+        # Event times are distinct and in commit order, as production's are; the database's
+        # own clock has millisecond resolution, so later operations may need a nudge.
+        last_operation, last_us = self._last_event
+        if write.operation_id != last_operation:
+            last_us = max(write.timestamp_ms * 1000, last_us + 1)
+            self._last_event = (write.operation_id, last_us)
         self.hub.events.publish(
             DatabaseWrite(
                 project=self.config.project,
@@ -137,7 +144,7 @@ class DatabaseEmulator(Emulator):
                 path=write.path.strip("/"),
                 before=write.before,
                 after=write.after,
-                time=datetime.fromtimestamp(write.timestamp_ms / 1000, UTC),
+                time=datetime.fromtimestamp(last_us / 1_000_000, UTC),
                 operation_id=write.operation_id,
                 read_before=write.value_before,
                 read_after=write.value_after,

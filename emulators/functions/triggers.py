@@ -163,8 +163,9 @@ class Dispatcher:
             "authtype": "unauthenticated" if write.auth_uid is None else "user",
             "authid": write.auth_uid or "",
         }
-        # Production sends the old value as "data" and the new one as "delta".
-        return CloudEvent(attributes, {"data": before, "delta": after})
+        # Production sends the old value as "data" and the change as "delta", which the SDK
+        # merges onto it: removed children appear in the delta as nulls.
+        return CloudEvent(attributes, {"data": before, "delta": _delta(before, after)})
 
 
 def _firestore_action(before: Any, after: Any) -> str:
@@ -215,6 +216,14 @@ def _database_changes(pattern: PathPattern, write: DatabaseWrite) -> list[tuple[
         if before != after:
             changes.append((ref, before, after))
     return changes
+
+
+def _delta(before: Any, after: Any) -> Any:
+    if isinstance(before, dict) and isinstance(after, dict):
+        return {
+            key: _delta(before.get(key), after.get(key)) for key in before.keys() | after.keys()
+        }
+    return after
 
 
 def _at(tree: Any, path: list[str]) -> Any:

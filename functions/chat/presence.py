@@ -2,14 +2,15 @@
 and PostgreSQL (for push decisions).
 
 ``status/{uid}`` holds one child per connection, ``{state, lastChanged}``; a user is online
-if any connection is, else away if any is, else offline. Events can arrive late or twice:
-a state older than the one recorded is skipped.
+if any connection is, else away if any is, else offline. The state changed when the write
+that produced it committed (the event's time). Events can arrive late, out of order or
+twice: one no newer than the state recorded is skipped.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import clients
@@ -20,18 +21,11 @@ from db import notifications, pool
 STATES = ("online", "away", "offline")
 
 
-def fold(connections: Any, event_time: datetime) -> tuple[str, datetime]:
-    """One state for all of a user's connections, and when it last changed."""
-    entries = (
-        [c for c in (connections or {}).values() if isinstance(c, dict)]
-        if isinstance(connections, dict)
-        else []
-    )
-    states = {c.get("state") for c in entries}
-    state = next((s for s in ("online", "away") if s in states), "offline")
-    stamps = [c["lastChanged"] for c in entries if isinstance(c.get("lastChanged"), (int, float))]
-    changed = datetime.fromtimestamp(max(stamps) / 1000, UTC) if stamps else event_time
-    return state, changed
+def fold(connections: Any) -> str:
+    """One state for all of a user's connections."""
+    entries = connections.values() if isinstance(connections, dict) else []
+    states = {entry.get("state") for entry in entries if isinstance(entry, dict)}
+    return next((state for state in ("online", "away") if state in states), "offline")
 
 
 def on_status_written(uid: str, after: Any, event_time: datetime) -> bool:
@@ -40,7 +34,7 @@ def on_status_written(uid: str, after: Any, event_time: datetime) -> bool:
         uuid.UUID(uid)
     except ValueError:
         return False
-    state, changed = fold(after, event_time)
+    state, changed = fold(after), event_time
     db = clients.firestore()
     ref = db.document(f"users/{uid}")
 
@@ -48,7 +42,7 @@ def on_status_written(uid: str, after: Any, event_time: datetime) -> bool:
     def record(transaction) -> bool:
         snapshot = ref.get(transaction=transaction)
         current = (snapshot.to_dict() or {}).get("presence") if snapshot.exists else None
-        if current and current.get("lastChanged") and current["lastChanged"] > changed:
+        if current and current.get("lastChanged") and current["lastChanged"] >= changed:
             return False
         transaction.set(ref, {"presence": {"state": state, "lastChanged": changed}}, merge=True)
         return True

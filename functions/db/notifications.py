@@ -48,7 +48,7 @@ def set_presence(conn: psycopg.Connection, user_id: str, state: str, changed_at)
            SELECT id, %(state)s, %(at)s FROM users WHERE id = %(user)s
            ON CONFLICT (user_id) DO UPDATE
              SET state = excluded.state, changed_at = excluded.changed_at
-             WHERE p.changed_at <= excluded.changed_at""",
+             WHERE p.changed_at < excluded.changed_at""",
         {"user": user_id, "state": state, "at": changed_at},
     )
 
