@@ -24,12 +24,18 @@ from emulators.firestore.errors import Code, FirestoreError, invalid
 from emulators.firestore.listen import Change, ListenSession
 from emulators.firestore.paths import (
     DocumentName,
+    format_field_path,
     parse_database,
     parse_document,
     parse_field_path,
     parse_parent,
 )
-from emulators.firestore.queries import CompiledQuery, aggregate, project
+from emulators.firestore.queries import (
+    CompiledQuery,
+    aggregate,
+    disjunctive_normal_form,
+    project,
+)
 from emulators.firestore.security import Caller, RulesGate
 from emulators.firestore.store import DocumentStore, Entry
 from emulators.firestore.transactions import (
@@ -162,14 +168,20 @@ class FirestoreEngine:
                 _rules_path(DocumentName(parent.database, tuple(collection.split("/")))),
                 None,
             )
+        dnf = disjunctive_normal_form(query.query.where) if query.query.HasField("where") else [[]]
+        if dnf is None:
+            raise invalid("The query's filters are too complex to check against security rules")
+
+        def plain(filters):
+            return [(field, op, values.to_python(value)) for field, op, value in filters]
+
         list_query = ListQuery(
-            filters=[
-                (field, op, values.to_python(value)) for field, op, value in query.flat_filters
-            ],
+            filters=plain(dnf[0]) if len(dnf) == 1 else [],
+            any_of=[plain(branch) for branch in dnf] if len(dnf) > 1 else [],
             limit=query.limit,
             offset=query.offset or None,
             order_by=[
-                (".".join(o.path), "DESCENDING" if o.descending else "ASCENDING")
+                (format_field_path(o.path), "DESCENDING" if o.descending else "ASCENDING")
                 for o in query.orderings
             ],
         )

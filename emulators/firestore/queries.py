@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from emulators.firestore import protos, values
 from emulators.firestore.errors import invalid
-from emulators.firestore.paths import DocumentName, FieldPath, format_field_path, parse_field_path
+from emulators.firestore.paths import DocumentName, FieldPath, parse_field_path
 from emulators.firestore.store import DocumentStore, Entry
 
 NAME: FieldPath = ("__name__",)
@@ -79,7 +79,6 @@ class CompiledQuery:
         self.collection_id = selector.collection_id
         self.all_descendants = selector.all_descendants
         self.inequality_paths: list[FieldPath] = []
-        self.flat_filters: list[tuple[str, str, object]] = []  # (field, op, Value) for rules
         self.predicate = (
             self._compile_filter(query.where, top=True) if query.HasField("where") else None
         )
@@ -187,13 +186,10 @@ class CompiledQuery:
         which = where.WhichOneof("filter_type")
         if which == "composite_filter":
             composite = where.composite_filter
-            known = len(self.flat_filters)
             parts = [self._compile_filter(f, top=False) for f in composite.filters]
             if not parts:
                 return lambda entry: True
             if composite.op == _Composite.Value("OR"):
-                # A disjunction guarantees none of its branches, so rules must not see them.
-                del self.flat_filters[known:]
                 return lambda entry: any(part(entry) for part in parts)
             if composite.op != _Composite.Value("AND"):
                 raise invalid("Composite filter needs AND or OR")
@@ -208,18 +204,14 @@ class CompiledQuery:
         path = parse_field_path(unary.field.field_path)
         op = unary.op
         if op == _Unary.Value("IS_NULL"):
-            self.flat_filters.append((format_field_path(path), "==", protos.Value(null_value=0)))
             return lambda e: (v := field_value(e, path)) is not None and values.is_null(v)
         if op == _Unary.Value("IS_NAN"):
-            self.flat_filters.append((format_field_path(path), "==", values.make_number(math.nan)))
             return lambda e: (v := field_value(e, path)) is not None and values.is_nan(v)
         if op == _Unary.Value("IS_NOT_NULL"):
             self.inequality_paths.append(path)
-            self.flat_filters.append((format_field_path(path), "!=", protos.Value(null_value=0)))
             return lambda e: (v := field_value(e, path)) is not None and not values.is_null(v)
         if op == _Unary.Value("IS_NOT_NAN"):
             self.inequality_paths.append(path)
-            self.flat_filters.append((format_field_path(path), "!=", values.make_number(math.nan)))
             return lambda e: (
                 (v := field_value(e, path)) is not None
                 and not values.is_null(v)
@@ -234,7 +226,6 @@ class CompiledQuery:
         if op not in OP_SYMBOLS:
             raise invalid("Field filter needs an operator")
         values.kind(operand) or _raise(invalid("Filter value is not set"))
-        self.flat_filters.append((format_field_path(path), OP_SYMBOLS[op], operand))
         if path == NAME:
             self._check_name_operand(op, operand)
         if op in INEQUALITY_OPS:
@@ -395,3 +386,40 @@ def _sum_or_average(which: str, numbers: list[int | float]):
 
 def _finite(numbers: list[int | float]) -> bool:
     return all(not isinstance(n, float) or math.isfinite(n) for n in numbers)
+
+
+RulesFilter = tuple[str, str, object]  # (field path, operator, Value)
+MAX_RULES_BRANCHES = 30
+
+
+def disjunctive_normal_form(where) -> list[list[RulesFilter]] | None:
+    """The filter as an OR of ANDs of simple filters, for the rules' view of a query;
+    None if it would exceed 30 branches (Firestore's own limit on disjunctions)."""
+    which = where.WhichOneof("filter_type")
+    if which == "field_filter":
+        field_filter = where.field_filter
+        return [[(field_filter.field.field_path, OP_SYMBOLS[field_filter.op], field_filter.value)]]
+    if which == "unary_filter":
+        unary = where.unary_filter
+        path = unary.field.field_path
+        op = unary.op
+        if op == _Unary.Value("IS_NULL"):
+            return [[(path, "==", protos.Value(null_value=0))]]
+        if op == _Unary.Value("IS_NAN"):
+            return [[(path, "==", values.make_number(math.nan))]]
+        if op == _Unary.Value("IS_NOT_NULL"):
+            return [[(path, "!=", protos.Value(null_value=0))]]
+        return [[(path, "!=", values.make_number(math.nan))]]
+    composite = where.composite_filter
+    parts = [disjunctive_normal_form(child) for child in composite.filters]
+    if any(part is None for part in parts):
+        return None
+    if composite.op == _Composite.Value("OR"):
+        branches = [branch for part in parts for branch in part]
+    else:
+        branches = [[]]
+        for part in parts:
+            branches = [left + right for left in branches for right in part]
+            if len(branches) > MAX_RULES_BRANCHES:
+                return None
+    return branches if len(branches) <= MAX_RULES_BRANCHES else None

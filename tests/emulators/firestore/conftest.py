@@ -42,8 +42,7 @@ def emulator_host(tmp_path_factory) -> str:
     (folder / "firebase.json").write_text(json.dumps(config))
     env = dict(os.environ, FIRESTORE_EMULATOR_TRANSACTION_TIMEOUT=str(TRANSACTION_TIMEOUT))
     process = subprocess.Popen(
-        [sys.executable, "-m", "emulators", "start", "--only", "firestore"]
-        + ["--config", str(folder / "firebase.json"), "--project", PROJECT],
+        [sys.executable, "-m", "emulators", "start", "--only", "firestore", "--config", str(folder / "firebase.json"), "--project", PROJECT],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
