@@ -44,6 +44,7 @@ PARENT_METHODS = {
     "runAggregationQuery": ("run_aggregation_query", protos.RunAggregationQueryRequest, "parent"),
     "listCollectionIds": ("list_collection_ids", protos.ListCollectionIdsRequest, "parent"),
 }
+# Document CRUD (get, list, createDocument, patch, delete) works on the resource paths.
 STREAMING = {"batch_get_documents", "run_query", "run_aggregation_query"}
 EMPTY_RESPONSE = {"rollback", "delete_document"}
 
@@ -55,7 +56,7 @@ def rest_routes(engine: FirestoreEngine) -> list[BaseRoute]:
         Route(
             DOCUMENTS_PATH,
             api.endpoint,
-            methods=["GET", "POST", "DELETE", "OPTIONS"],
+            methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
         )
     ]
 
@@ -105,26 +106,43 @@ class RestApi:
         if not suffix:
             raise FirestoreError(Code.NOT_FOUND, f"{request.method} {request.url.path}")
         segments = suffix.strip("/").split("/")
-        if request.method == "DELETE":
+        is_document = len(segments) % 2 == 0
+        if request.method == "DELETE" and is_document:
             fields = _query_fields(request, ("currentDocument",))
             body = _parse(fields, protos.DeleteDocumentRequest)
             body.name = resource
             return await self._call("delete_document", body, caller)
-        if request.method == "POST":
-            raise FirestoreError(Code.UNIMPLEMENTED, "createDocument is not served over REST")
-        if len(segments) % 2 == 0:
+        if request.method == "PATCH" and is_document:
+            fields = _query_fields(request, ("currentDocument",))
+            body = _parse(fields, protos.UpdateDocumentRequest)
+            body.document.CopyFrom(_parse(await _json_body(request), protos.Document))
+            body.document.name = resource
+            return await self._call("update_document", body, caller)
+        if request.method == "POST" and not is_document:
+            fields = _query_fields(request, ("documentId",))
+            body = _parse(fields, protos.CreateDocumentRequest)
+            body.document.CopyFrom(_parse(await _json_body(request), protos.Document))
+            body.parent = "/".join([documents, *segments[:-1]])
+            body.collection_id = segments[-1]
+            return await self._call("create_document", body, caller)
+        if request.method == "GET" and is_document:
             fields = _query_fields(request, ("transaction", "readTime"))
             body = _parse(fields, protos.GetDocumentRequest)
             body.name = resource
             return await self._call("get_document", body, caller)
-        fields = _query_fields(
-            request, ("pageSize", "pageToken", "orderBy", "showMissing", "transaction", "readTime")
+        if request.method == "GET":
+            fields = _query_fields(
+                request,
+                ("pageSize", "pageToken", "orderBy", "showMissing", "transaction", "readTime"),
+            )
+            body = _parse(fields, protos.ListDocumentsRequest)
+            body.parent = "/".join([documents, *segments[:-1]])
+            body.collection_id = segments[-1]
+            return await self._call("list_documents", body, caller)
+        kind = "document" if is_document else "collection"
+        raise FirestoreError(
+            Code.INVALID_ARGUMENT, f"{request.method} is not allowed on a {kind} path"
         )
-        body = _parse(fields, protos.ListDocumentsRequest)
-        parent_segments = segments[:-1]
-        body.parent = "/".join([documents, *parent_segments])
-        body.collection_id = segments[-1]
-        return await self._call("list_documents", body, caller)
 
     async def _call(self, handler: str, message: Message, caller: Caller) -> Response:
         method: Callable[[Message, Caller], Any] = getattr(self.engine, handler)
@@ -167,18 +185,30 @@ def _query_fields(request: Request, names: tuple[str, ...]) -> dict[str, Any]:
     repeats; ``currentDocument.exists`` and the like use dotted names)."""
     fields: dict[str, Any] = {}
     params = request.query_params
-    mask = params.getlist("mask.fieldPaths")
-    if mask:
-        fields["mask"] = {"fieldPaths": mask}
+    for mask_name in ("mask", "updateMask"):
+        paths = params.getlist(f"{mask_name}.fieldPaths")
+        if paths:
+            fields[mask_name] = {"fieldPaths": paths}
     for name in names:
         if name in params:
-            value = params[name]
-            # Query strings carry text; the JSON mapping wants a real boolean here.
-            fields[name] = value == "true" if name == "showMissing" else value
-        dotted = {k.split(".", 1)[1]: v for k, v in params.items() if k.startswith(name + ".")}
+            fields[name] = _query_value(name, params[name])
+        dotted = {
+            key.split(".", 1)[1]: _query_value(key.split(".", 1)[1], value)
+            for key, value in params.items()
+            if key.startswith(name + ".")
+        }
         if dotted:
             fields[name] = dotted
     return fields
+
+
+def _query_value(name: str, value: str) -> Any:
+    """Query strings carry text; the JSON mapping wants real booleans for these."""
+    if name in ("showMissing", "exists"):
+        if value not in ("true", "false"):
+            raise invalid(f"Invalid value for {name}: {value!r} (expected true or false)")
+        return value == "true"
+    return value
 
 
 def _parse(fields: dict[str, Any], message_class: type[Message]) -> Message:

@@ -219,3 +219,45 @@ def test_cors_preflight(firestore_url: str) -> None:
     assert response.headers["access-control-allow-credentials"] == "true"
     assert "POST" in response.headers["access-control-allow-methods"]
     assert "authorization" in response.headers["access-control-allow-headers"]
+
+
+def test_document_create_patch_delete(firestore_url: str, id_tokens: dict) -> None:
+    alice = bearer(id_tokens["alice"])
+    document = {"fields": {"owner": {"stringValue": "alice"}, "n": {"integerValue": "1"}}}
+    # The rules want createdAt == request.time, which a plain createDocument cannot give.
+    refused = httpx.post(url(firestore_url, "/notes?documentId=d1"), json=document, headers=alice)
+    assert_error(refused, 403, "PERMISSION_DENIED")
+
+    owner = bearer("owner")
+    created = httpx.post(url(firestore_url, "/notes?documentId=d1"), json=document, headers=owner)
+    assert created.status_code == 200, created.text
+    assert created.json()["name"] == f"{DOCS}/notes/d1"
+    again = httpx.post(url(firestore_url, "/notes?documentId=d1"), json=document, headers=owner)
+    assert_error(again, 409, "ALREADY_EXISTS")
+    generated = httpx.post(url(firestore_url, "/notes"), json=document, headers=owner)
+    assert len(generated.json()["name"].rsplit("/", 1)[1]) == 20
+
+    patched = httpx.patch(
+        url(firestore_url, "/notes/d1?updateMask.fieldPaths=n&currentDocument.exists=true"),
+        json={"fields": {"n": {"integerValue": "2"}, "ignored": {"booleanValue": True}}},
+        headers=alice,
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["fields"] == {
+        "owner": {"stringValue": "alice"},
+        "n": {"integerValue": "2"},
+    }
+    missing = httpx.patch(
+        url(firestore_url, "/notes/nope?currentDocument.exists=true"), json={}, headers=owner
+    )
+    assert_error(missing, 404, "NOT_FOUND")
+    bad_flag = httpx.patch(
+        url(firestore_url, "/notes/d1?currentDocument.exists=maybe"), json={}, headers=owner
+    )
+    assert_error(bad_flag, 400, "INVALID_ARGUMENT")
+
+    assert httpx.delete(url(firestore_url, "/notes/d1"), headers=alice).json() == {}
+    gone = httpx.get(url(firestore_url, "/notes/d1"), headers=alice)
+    assert_error(gone, 404, "NOT_FOUND")
+    wrong = httpx.delete(url(firestore_url, "/notes"), headers=owner)
+    assert_error(wrong, 400, "INVALID_ARGUMENT")
