@@ -17,10 +17,10 @@ import httpx
 import pytest
 from google.cloud import firestore
 
+from tests.emulators.firestore.support import PROJECT, TRANSACTION_TIMEOUT
+
 REPO = Path(__file__).resolve().parents[3]
 RULES = Path(__file__).with_name("test.rules")
-PROJECT = "demo-flowchat-test"
-TRANSACTION_TIMEOUT = 3.0
 
 
 def _free_port() -> int:
@@ -41,8 +41,10 @@ def emulator_host(tmp_path_factory) -> str:
     }
     (folder / "firebase.json").write_text(json.dumps(config))
     env = dict(os.environ, FIRESTORE_EMULATOR_TRANSACTION_TIMEOUT=str(TRANSACTION_TIMEOUT))
+    command = [sys.executable, "-m", "emulators", "start", "--only", "firestore"]
+    command += ["--config", str(folder / "firebase.json"), "--project", PROJECT]
     process = subprocess.Popen(
-        [sys.executable, "-m", "emulators", "start", "--only", "firestore", "--config", str(folder / "firebase.json"), "--project", PROJECT],
+        command,
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -107,8 +109,3 @@ def col(db):
 def http(emulator_host):
     with httpx.Client(base_url=f"http://{emulator_host}", timeout=10) as client:
         yield client
-
-
-def clear_all(http: httpx.Client) -> None:
-    response = http.delete(f"/emulator/v1/projects/{PROJECT}/databases/(default)/documents")
-    response.raise_for_status()

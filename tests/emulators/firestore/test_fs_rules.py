@@ -24,7 +24,7 @@ from google.cloud.firestore_v1.services.firestore import client as gapic_client
 from google.cloud.firestore_v1.services.firestore.transports import grpc as gapic_grpc
 from google.cloud.firestore_v1.types import firestore as firestore_types
 
-from .conftest import PROJECT
+from tests.emulators.firestore.support import PROJECT, clear_all
 
 
 def id_token(uid: str, **claims) -> str:
@@ -102,8 +102,6 @@ def user_client(host: str, uid: str | None) -> firestore.Client:
 
 @pytest.fixture(scope="module")
 def seeded(db, http):
-    from .conftest import clear_all
-
     clear_all(http)
     db.document("rooms/r1").set({"name": "Room 1"})
     db.document("rooms/r1/members/alice").set({"role": "owner"})

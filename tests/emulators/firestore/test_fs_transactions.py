@@ -12,7 +12,7 @@ from google.api_core import exceptions
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from .conftest import TRANSACTION_TIMEOUT
+from tests.emulators.firestore.support import TRANSACTION_TIMEOUT
 
 
 def test_no_lost_updates_8_threads_x_10_increments(db, col):

@@ -1,0 +1,123 @@
+"""The HTTP side of the port, the async client, and error codes."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+from google.api_core import exceptions
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from tests.emulators.firestore.support import PROJECT, clear_all
+
+
+def test_http_and_grpc_share_the_port(http, db, col):
+    assert http.get("/").text == "Ok"
+    col.document("a").set({"a": 1})  # gRPC through the same host:port
+    assert col.document("a").get().exists
+
+
+def test_clear_endpoint_deletes_everything(http, db):
+    db.document("cleared/a").set({"a": 1})
+    db.document("cleared/a/sub/b").set({"b": 1})
+    clear_all(http)
+    assert not db.document("cleared/a").get().exists
+    assert not db.document("cleared/a/sub/b").get().exists
+    assert list(db.collections()) == []
+
+
+def test_usage_counts_reads_writes_deletes_and_listener_reads(http, db):
+    clear_all(http)
+    url = f"/emulator/v1/projects/{PROJECT}:usage"
+    assert http.delete(url).status_code == 200
+    col = db.collection(f"u{uuid.uuid4().hex[:8]}")
+    col.document("a").set({"n": 1})
+    col.document("b").set({"n": 2})
+    col.document("a").get()
+    list(col.stream())  # 2 reads
+    col.document("b").delete()
+    seen = []
+    watch = col.on_snapshot(lambda docs, changes, read_time: seen.append(len(changes)))
+    try:
+        for _ in range(100):
+            if seen:
+                break
+            asyncio.run(asyncio.sleep(0.05))
+    finally:
+        watch.unsubscribe()
+    usage = http.get(url).json()
+    assert usage == {"reads": 3, "writes": 2, "deletes": 1, "listener_reads": 1}
+    http.delete(url)
+    assert http.get(url).json() == {"reads": 0, "writes": 0, "deletes": 0, "listener_reads": 0}
+
+
+async def test_async_client_documents_queries_transactions(async_db):
+    col = async_db.collection(f"async{uuid.uuid4().hex[:8]}")
+    await col.document("a").set({"n": 1, "tags": ["x"]})
+    await col.document("b").set({"n": 2})
+    await col.document("a").update({"n": firestore.Increment(10)})
+    snap = await col.document("a").get()
+    assert snap.to_dict() == {"n": 11, "tags": ["x"]}
+    found = [s.id async for s in col.where(filter=FieldFilter("n", ">", 5)).stream()]
+    assert found == ["a"]
+    (count,) = await col.count().get()
+    assert count[0].value == 2
+
+    @firestore.async_transactional
+    async def bump(transaction, ref):
+        current = await ref.get(transaction=transaction)
+        transaction.update(ref, {"n": current.get("n") + 1})
+
+    ref = col.document("b")
+    await asyncio.gather(*(bump(async_db.transaction(), ref) for _ in range(5)))
+    assert (await ref.get()).get("n") == 7
+    with pytest.raises(exceptions.AlreadyExists):
+        await col.document("a").create({"n": 0})
+    with pytest.raises(exceptions.NotFound):
+        await col.document("zzz").update({"n": 0})
+
+
+def _raw_get(db, name: str):
+    return db._firestore_api.get_document(request={"name": name}, metadata=db._rpc_metadata)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "projects/{p}/databases/(default)/documents/only-a-collection",
+        "projects/{p}/databases/(default)/documents/a//b",
+        "projects/{p}/databases/(default)/documents/__reserved__/x",
+        "projects/{p}/databases/(default)/nowhere/a/b",
+    ],
+)
+def test_invalid_document_names_are_invalid_argument(db, name):
+    with pytest.raises(exceptions.InvalidArgument):
+        _raw_get(db, name.format(p=PROJECT))
+
+
+def test_get_document_missing_is_not_found(db):
+    with pytest.raises(exceptions.NotFound):
+        _raw_get(db, f"projects/{PROJECT}/databases/(default)/documents/none/here")
+
+
+def test_reserved_field_names_are_invalid_argument(col):
+    with pytest.raises(exceptions.InvalidArgument):
+        col.document("a").set({"__bad__": 1})
+
+
+def test_invalid_field_path_in_query_is_invalid_argument(col):
+    with pytest.raises(exceptions.InvalidArgument):
+        list(
+            col._client._firestore_api.run_query(
+                request={
+                    "parent": f"{col._client._database_string}/documents",
+                    "structured_query": {
+                        "from_": [{"collection_id": col.id}],
+                        "order_by": [{"field": {"field_path": "a..b"}}],
+                    },
+                },
+                metadata=col._client._rpc_metadata,
+            )
+        )
