@@ -4,7 +4,7 @@ import settings
 from firebase_admin import initialize_app
 from firebase_functions import db_fn, firestore_fn, https_fn, options, scheduler_fn
 
-from handlers import accounts, profiles, rooms, triggers
+from handlers import accounts, devices, profiles, rooms, triggers
 
 options.set_global_options(region="us-central1", max_instances=20)
 initialize_app()  # no network: credentials load on first use
@@ -130,6 +130,11 @@ def blockUser(request: https_fn.CallableRequest) -> dict:
 @https_fn.on_call(**_callable)
 def unblockUser(request: https_fn.CallableRequest) -> dict:
     return rooms.unblock_user(request)
+
+
+@https_fn.on_call(**_callable)
+def registerDeviceToken(request: https_fn.CallableRequest) -> dict:
+    return devices.register_device_token(request)
 
 
 @https_fn.on_request(**_http)

@@ -33,6 +33,7 @@ def _pushes(host, message_id: str) -> list[dict]:
 
 def test_a_direct_message_updates_the_summary_notifies_and_pushes(person, admin_db, functions_host):
     alice, bob = person("alice"), person("bob")
+    bob.ok("registerDeviceToken", {"token": f"fcm-token-{bob.uid}"})
     room_id = alice.ok("createRoom", {"kind": "direct", "userId": bob.uid})["roomId"]
     message_id = _post(alice, room_id, "lunch at noon?")
 
@@ -51,7 +52,9 @@ def test_a_direct_message_updates_the_summary_notifies_and_pushes(person, admin_
     assert not alice.db.collection(f"users/{alice.uid}/notifications").get()
 
     pushes = eventually(lambda: _pushes(functions_host, message_id))
-    assert [(p["user_id"], p["body"]) for p in pushes] == [(bob.uid, "lunch at noon?")]
+    assert [(p["user_id"], p["body"], p["tokens"]) for p in pushes] == [
+        (bob.uid, "lunch at noon?", [f"fcm-token-{bob.uid}"])
+    ]
 
 
 def test_mentions_notify_members_who_listen(person, admin_db):
