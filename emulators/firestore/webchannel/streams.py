@@ -79,16 +79,18 @@ class ListenBridge:
         self.listen.close()
 
 
-class WriteBridge:
-    """google.firestore.v1.Firestore/Write: a handshake that hands out a stream token,
-    then one commit per request, answered in order with the next token."""
+class WriteStream:
+    """google.firestore.v1.Firestore/Write without a transport: WriteRequest protos in,
+    WriteResponse protos out, FirestoreError for a request that ends the stream. The first
+    request is the handshake that hands out a stream token; each later one is a commit,
+    answered in order with the next token. (The gRPC server can serve Write with it too.)
+    """
 
-    def __init__(self, engine: FirestoreEngine, caller: Caller, session: ChannelSession) -> None:
+    def __init__(self, engine: FirestoreEngine, caller: Caller, database: str | None) -> None:
         self.engine = engine
         self.caller = caller
-        self.session = session
+        self.database = database
         self.stream_id = secrets.token_hex(8)
-        self.failed = False
         self.handshaken = False
         self._tokens = itertools.count(1)
         self._lock = threading.Lock()
@@ -96,37 +98,49 @@ class WriteBridge:
     def _next_token(self) -> bytes:
         return f"{self.stream_id}:{next(self._tokens)}".encode()
 
-    def handle(self, message: Any) -> None:
+    def handle(self, request: Message) -> Message:
         with self._lock:  # commits of one stream apply in the order they were sent
-            if self.failed:
-                return
-            try:
-                self._handle(parse(message, WriteRequest))
-            except FirestoreError as error:
-                self.failed = True
-                send_error(self.session, error)
+            if self.database is None:
+                if not request.database:
+                    raise invalid("The first WriteRequest must name the database")
+                self.database = request.database
+            elif request.database and request.database != self.database:
+                raise invalid(
+                    f"WriteRequest for {request.database} on a stream for {self.database}"
+                )
+            if not self.handshaken:
+                if request.writes:
+                    raise invalid("The first WriteRequest of a stream must not contain writes")
+                self.handshaken = True
+                return WriteResponse(stream_id=self.stream_id, stream_token=self._next_token())
+            if not request.stream_token:
+                raise invalid("WriteRequest after the handshake needs the stream_token")
+            commit = protos.CommitRequest(database=self.database)
+            commit.writes.extend(request.writes)
+            result = self.engine.commit(commit, self.caller)
+            response = WriteResponse(stream_token=self._next_token())
+            response.write_results.extend(result.write_results)
+            response.commit_time.CopyFrom(result.commit_time)
+            return response
 
-    def _handle(self, request: Message) -> None:
-        if request.database and request.database != self.session.database:
-            raise invalid(
-                f"WriteRequest for {request.database} on a channel opened for "
-                f"{self.session.database}"
-            )
-        if not self.handshaken:
-            if request.writes:
-                raise invalid("The first WriteRequest of a stream must not contain writes")
-            self.handshaken = True
-            response = WriteResponse(stream_id=self.stream_id, stream_token=self._next_token())
-            self.session.push_message(to_json(response))
+
+class WriteBridge:
+    """The Write stream over WebChannel: JSON in, JSON out, errors end the stream."""
+
+    def __init__(self, engine: FirestoreEngine, caller: Caller, session: ChannelSession) -> None:
+        self.session = session
+        self.stream = WriteStream(engine, caller, session.database)
+        self.failed = False
+
+    def handle(self, message: Any) -> None:
+        if self.failed:
             return
-        if not request.stream_token:
-            raise invalid("WriteRequest after the handshake needs the stream_token")
-        commit = protos.CommitRequest(database=self.session.database)
-        commit.writes.extend(request.writes)
-        result = self.engine.commit(commit, self.caller)
-        response = WriteResponse(stream_token=self._next_token())
-        response.write_results.extend(result.write_results)
-        response.commit_time.CopyFrom(result.commit_time)
+        try:
+            response = self.stream.handle(parse(message, WriteRequest))
+        except FirestoreError as error:
+            self.failed = True
+            send_error(self.session, error)
+            return
         self.session.push_message(to_json(response))
 
     def close(self) -> None:
