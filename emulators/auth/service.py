@@ -317,10 +317,11 @@ class AuthService:
 
     @staticmethod
     def _apply(account: UserAccount, changes: AccountChanges) -> None:
+        # An empty string clears the field (the JS SDK's updateProfile with "").
         if changes.display_name is not None:
-            account.display_name = changes.display_name
+            account.display_name = changes.display_name or None
         if changes.photo_url is not None:
-            account.photo_url = changes.photo_url
+            account.photo_url = changes.photo_url or None
         if changes.email is not None and changes.email.lower() != account.email:
             account.email = changes.email.lower()
             account.email_verified = False

@@ -146,6 +146,41 @@ def test_client_updates_are_limited_to_the_own_profile(http: httpx.Client) -> No
     assert response.json()["displayName"] == "Jack"
     assert "idToken" not in response.json()  # profile changes keep the session
 
+    cleared = http.post(update, json={"idToken": id_token, "displayName": ""})
+    assert "displayName" not in cleared.json()
+    untouched = http.post(update, json={"idToken": id_token, "displayName": None})
+    assert "displayName" not in untouched.json()
+
+
+def test_client_password_change_signs_out_other_sessions(http: httpx.Client) -> None:
+    first = sign_in(http, custom_token("nina")).json()
+    time.sleep(1.1)  # validSince has one-second resolution
+    second = sign_in(http, custom_token("nina")).json()
+    changed = http.post(
+        f"{API}/accounts:update?key=k",
+        json={"idToken": second["idToken"], "password": "new password", "returnSecureToken": True},
+    )
+    assert changed.status_code == 200, changed.text
+    fresh = changed.json()
+    assert fresh["idToken"] and fresh["refreshToken"]
+    assert idtokens.decode(fresh["idToken"])["firebase"]["sign_in_provider"] == "custom"
+
+    refresh = "/securetoken.googleapis.com/v1/token?key=k"
+    for old in (first, second):
+        refused = http.post(
+            refresh, json={"grantType": "refresh_token", "refreshToken": old["refreshToken"]}
+        )
+        assert_error(refused, 400, "TOKEN_EXPIRED")
+    assert_error(
+        http.post(f"{API}/accounts:lookup?key=k", json={"idToken": first["idToken"]}),
+        400,
+        "TOKEN_EXPIRED",
+    )
+    renewed = http.post(
+        refresh, json={"grantType": "refresh_token", "refreshToken": fresh["refreshToken"]}
+    )
+    assert renewed.status_code == 200
+
 
 def test_admin_endpoints_need_admin_credentials(http: httpx.Client) -> None:
     error = assert_error(http.get(f"{ADMIN}/accounts:batchGet"), 401, "Request is missing")
