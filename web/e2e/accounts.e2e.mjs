@@ -1,7 +1,20 @@
 // Accounts in a real browser against the real functions and the Auth emulator.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { baseUrl, launchBrowser, newAccount, screenshot, sessionUserId, waitForFirebaseUid } from "./browser.mjs";
+import {
+  accessibilityViolations,
+  baseUrl,
+  launchBrowser,
+  newAccount,
+  screenshot,
+  sessionUserId,
+  waitForFirebaseUid,
+} from "./browser.mjs";
+
+async function assertAccessible(page, screen) {
+  const violations = await accessibilityViolations(page);
+  assert.deepEqual(violations, [], `${screen}: axe found ${JSON.stringify(violations, null, 2)}`);
+}
 
 const EMPTY_CONVERSATION = "Pick a room or start a conversation";
 
@@ -43,6 +56,7 @@ describe("accounts", () => {
     await page.getByRole("heading", { name: "Welcome back" }).waitFor();
     assert.equal(new URL(page.url()).pathname, "/login");
     await screenshot(page, "login-light");
+    await assertAccessible(page, "login-light");
   });
 
   test("sign-up shows the server's validation message beside the field", async () => {
@@ -60,6 +74,7 @@ describe("accounts", () => {
     );
     assert.match(description, /^Must be at least \d+ characters/);
     await screenshot(page, "signup-field-error");
+    await assertAccessible(page, "signup-field-error");
   });
 
   test("signs up and lands in the app, signed into Firebase too", async () => {
@@ -74,6 +89,7 @@ describe("accounts", () => {
     assert.equal(await waitForFirebaseUid(page, userId), userId);
     assert.equal(await page.getByText("Live updates are unavailable").count(), 0);
     await screenshot(page, "app-empty-light");
+    await assertAccessible(page, "app-empty-light");
   });
 
   test("stays logged in across a reload", async () => {
@@ -90,6 +106,7 @@ describe("accounts", () => {
     const dialog = page.getByRole("dialog", { name: "Edit profile" });
     await dialog.getByLabel("Bio").fill("Writes the release notes nobody reads.");
     await screenshot(page, "profile-dialog");
+    await assertAccessible(page, "profile-dialog");
     await dialog.getByRole("button", { name: "Save" }).click();
     await dialog.waitFor({ state: "detached" });
 
@@ -98,6 +115,7 @@ describe("accounts", () => {
     await page.getByRole("heading", { name: account.displayName }).waitFor();
     await page.getByText("Writes the release notes nobody reads.").waitFor();
     await screenshot(page, "profile-page");
+    await assertAccessible(page, "profile-page");
 
     // Saved on the server: a reload fetches nothing from the cache that the server disagrees with.
     await page.reload();
@@ -126,6 +144,7 @@ describe("accounts", () => {
     assert.match(await alert.innerText(), /invalid login or password/i);
     assert.equal(new URL(page.url()).pathname, "/login");
     await screenshot(page, "login-wrong-password");
+    await assertAccessible(page, "login-wrong-password");
   });
 
   test("dark theme and a phone-sized screen", async () => {
@@ -136,18 +155,21 @@ describe("accounts", () => {
     await page.mouse.move(0, 400);
     await page.waitForTimeout(300); // let the repaint settle before capturing
     await screenshot(page, "app-empty-dark");
+    await assertAccessible(page, "app-empty-dark");
 
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: "dark", reducedMotion: "reduce", isMobile: true, hasTouch: true });
     const phonePage = await phone.newPage();
     await phonePage.goto(`${baseUrl}/login`);
     await phonePage.getByRole("heading", { name: "Welcome back" }).waitFor();
     await screenshot(phonePage, "login-phone-dark");
+    await assertAccessible(phonePage, "login-phone-dark");
     await phonePage.getByLabel("Email or username").fill(account.username);
     await phonePage.getByLabel("Password").fill(account.password);
     await phonePage.getByRole("button", { name: "Log in" }).click();
     await phonePage.getByText("No conversations yet").waitFor();
     assert.equal(await phonePage.getByRole("heading", { name: EMPTY_CONVERSATION }).isVisible(), false);
     await screenshot(phonePage, "app-phone-dark");
+    await assertAccessible(phonePage, "app-phone-dark");
     await phone.close();
   });
 });

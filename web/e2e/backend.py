@@ -3,8 +3,9 @@ functions plus the Auth emulator, served by ``python -m emulators`` on free port
 
 Run from the repository root with the project's virtualenv:
     .venv/bin/python web/e2e/backend.py
-Prints one JSON line ``{"functionsUrl": ..., "authEmulatorHost": ...}`` once ready, then
-serves until stdin closes or it gets SIGTERM/SIGINT. Uses ``DATABASE_URL`` if set (a fresh
+Prints one JSON line ``{"functionsUrl": ..., "authEmulatorHost": ..., ...}`` once ready, then
+serves until stdin closes or it gets SIGTERM/SIGINT. Firestore and the Realtime Database
+emulators run too (their hosts are in the JSON line). Uses ``DATABASE_URL`` if set (a fresh
 database is created beside it), else embedded PostgreSQL in a temporary folder.
 """
 
@@ -51,7 +52,9 @@ def main() -> int:
     url = database_url(state)
     migrate(url)
 
-    ports = {"auth": free_port(), "functions": free_port()}
+    # Firestore because the functions mirror profiles and memberships into it; the Realtime
+    # Database for presence. Cloudinary is not needed yet.
+    ports = {name: free_port() for name in ("auth", "firestore", "database", "functions")}
     config = state / "firebase.json"
     config.write_text(
         json.dumps(
@@ -66,9 +69,11 @@ def main() -> int:
         "PYTHONUNBUFFERED": "1",
         "DATABASE_URL": url,
         "JWT_SECRET": secrets.token_urlsafe(48),
+        # Short-lived access tokens so the browser tests exercise silent refresh.
+        "ACCESS_TOKEN_TTL_SECONDS": os.environ.get("E2E_ACCESS_TOKEN_TTL_SECONDS", "20"),
     }
     emulators = subprocess.Popen(
-        [sys.executable, "-m", "emulators", "start", "--only", "auth,functions", "--config", str(config), "--project", PROJECT],
+        [sys.executable, "-m", "emulators", "start", "--only", ",".join(ports), "--config", str(config), "--project", PROJECT],
         cwd=ROOT,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -93,6 +98,8 @@ def main() -> int:
             ready = {
                 "functionsUrl": f"http://127.0.0.1:{ports['functions']}/{PROJECT}/us-central1",
                 "authEmulatorHost": f"127.0.0.1:{ports['auth']}",
+                "firestoreEmulatorHost": f"127.0.0.1:{ports['firestore']}",
+                "databaseEmulatorHost": f"127.0.0.1:{ports['database']}",
             }
             print(json.dumps(ready), flush=True)
     code = emulators.wait()

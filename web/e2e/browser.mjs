@@ -1,5 +1,6 @@
 // Chromium via playwright-core, from the system package (no browser downloads here).
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { chromium } from "playwright-core";
 
@@ -71,4 +72,20 @@ export async function waitForFirebaseUid(page, uid, timeoutMs = 5_000) {
     seen = await firebaseUid(page);
   }
   return seen;
+}
+
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/** axe-core's WCAG 2.x A/AA checks on the current page; returns the violations found. */
+export async function accessibilityViolations(page) {
+  await page.addScriptTag({ path: axePath });
+  const results = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
+  );
+  return results.violations.map((violation) => ({
+    id: violation.id,
+    impact: violation.impact,
+    help: violation.help,
+    targets: violation.nodes.map((node) => node.target.join(" ")),
+  }));
 }

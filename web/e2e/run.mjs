@@ -66,7 +66,7 @@ const backend = startBackend();
 let previewServer;
 let exitCode = 1;
 try {
-  const { functionsUrl, authEmulatorHost } = await backend.ready;
+  const { functionsUrl, authEmulatorHost, firestoreEmulatorHost, databaseEmulatorHost } = await backend.ready;
   console.log(`e2e: functions at ${functionsUrl}, Auth emulator at ${authEmulatorHost}`);
 
   // Vite reads VITE_* from the process environment when it builds.
@@ -75,6 +75,8 @@ try {
     VITE_FIREBASE_PROJECT_ID: "demo-flowchat",
     VITE_FUNCTIONS_URL: functionsUrl,
     VITE_AUTH_EMULATOR_HOST: authEmulatorHost,
+    VITE_FIRESTORE_EMULATOR_HOST: firestoreEmulatorHost,
+    VITE_DATABASE_EMULATOR_HOST: databaseEmulatorHost,
   });
   const { build, preview } = await import("vite");
   const outDir = path.join(resultsDir, "e2e-dist");

@@ -30,9 +30,12 @@ export function UserMenu({ user, onEditProfile, onLogOut }: UserMenuProps) {
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
-        <Button variant="ghost" className="h-10 gap-2 px-1.5 sm:px-2" aria-label={`Account menu for ${user.displayName}`}>
+        <Button variant="ghost" className="h-10 gap-2 px-1.5 sm:px-2">
           <UserAvatar name={user.displayName} seed={user.id} avatarUrl={user.avatarUrl} className="size-8" />
-          <span className="hidden max-w-40 truncate text-sm font-medium sm:inline">{user.displayName}</span>
+          <span className="sr-only">Account menu for {user.displayName}</span>
+          <span aria-hidden className="hidden max-w-40 truncate text-sm font-medium sm:inline">
+            {user.displayName}
+          </span>
         </Button>
       </DropdownMenuTrigger>
       <DropdownMenuContent align="end" className="w-60">
