@@ -140,6 +140,9 @@ def test_browser_sdk_over_rest_and_webchannel(
     assert traffic.get("rest batchGet", 0) >= 10, traffic
     assert traffic.get("rest commit", 0) >= 10, traffic
     assert traffic.get("rest runAggregationQuery", 0) == 1, traffic
+    # terminate() closes the channels with a TYPE=terminate request.
+    assert traffic.get("Listen terminate", 0) >= 1, traffic
+    print(json.dumps(traffic, sort_keys=True))
     if long_polling:
         assert traffic.get("Listen back channel CI=1", 0) >= 1, traffic
         assert "Listen back channel CI=0" not in traffic, traffic
