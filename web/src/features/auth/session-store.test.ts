@@ -67,6 +67,21 @@ describe("SessionStore", () => {
     await expect(reloaded.store.getAccessToken()).resolves.toBe("access-1");
   });
 
+  it("refreshes the cached profile from the server after a reload", async () => {
+    const server = createFakeServer();
+    const first = createTab(server);
+    await first.store.start();
+    await first.store.login({ login: "alice", password: "pw" });
+    first.store.stop();
+    server.api.me.mockResolvedValueOnce({ ...alice, displayName: "Alice (edited elsewhere)" });
+
+    const reloaded = createTab(server, { firebase: createFakeFirebase(alice.id) });
+    await reloaded.store.start();
+
+    await vi.waitFor(() => expect(reloaded.store.getState().user?.displayName).toBe("Alice (edited elsewhere)"));
+    expect(server.api.me).toHaveBeenCalledWith("access-1");
+  });
+
   it("mints a new Firebase sign-in on reload when Firebase lost its own", async () => {
     const server = createFakeServer();
     const first = createTab(server);
@@ -258,6 +273,18 @@ describe("SessionStore", () => {
 
     expect(tabB.store.getState().status).toBe("signed-out");
     expect(server.api.logout).toHaveBeenCalledTimes(1);
+  });
+
+  it("never brings back a session another tab ended", async () => {
+    const server = createFakeServer();
+    const { store } = createTab(server);
+    await store.start();
+    await store.login({ login: "alice", password: "pw" });
+    localStorage.removeItem(SESSION_STORAGE_KEY); // another tab logged out
+
+    store.setUser({ ...alice, displayName: "Late reply" });
+
+    expect(stored()).toBeNull();
   });
 
   it("stays signed in when Firebase sign-in fails, and says live updates are off", async () => {

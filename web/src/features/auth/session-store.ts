@@ -108,6 +108,16 @@ export class SessionStore {
         if (this.session && this.state.firebase === "pending") this.setState({ firebase: "unavailable" });
       });
     }
+    // The cached profile may be stale (edited on another device); refresh it quietly.
+    if (this.session) {
+      this.authorized((token) => this.api.me(token))
+        .then((user) => {
+          if (user.id === this.session?.user.id) this.setUser(user);
+        })
+        .catch(() => {
+          // Offline or signed out meanwhile: the cached profile stays.
+        });
+    }
   }
 
   stop(): void {
@@ -137,7 +147,10 @@ export class SessionStore {
   setUser(user: User): void {
     if (!this.session) return;
     this.session = { ...this.session, user };
-    this.writeStorage(this.session);
+    // Update whatever session storage holds now (another tab may have rotated the tokens);
+    // never bring back a session another tab has just ended.
+    const stored = this.readStorage();
+    if (stored) this.writeStorage({ ...stored, user });
     this.setState({ user });
   }
 
