@@ -48,8 +48,9 @@ def on_message_created(room_id: str, message_id: str, message: dict[str, Any]) -
             mirror.apply_quietly("room", room_id)
         return "quarantined"
 
-    update_summary(room_id, message_id, message)
+    # Notifications first: the summary may wait out its rate limit.
     notify(room, sender, message_id, message)
+    update_summary(room_id, message_id, message)
     return "delivered"
 
 
