@@ -260,6 +260,34 @@ describe("SessionStore", () => {
     expect(store.getState()).toMatchObject({ status: "signed-out", user: null, endedReason: null });
   });
 
+  it("revokes the session on the server even when the access token has expired", async () => {
+    const server = createFakeServer({ expiresIn: 900 });
+    const { store } = createTab(server);
+    await store.start();
+    await store.login({ login: "alice", password: "pw" });
+    store.stop(); // the tab slept through its refresh timer
+    vi.setSystemTime(Date.now() + 1_000_000);
+
+    await store.logout();
+
+    expect(server.api.logout).toHaveBeenCalledWith("access-2");
+    expect(server.sessionKilled).toBe(true);
+    expect(store.getState().status).toBe("signed-out");
+  });
+
+  it("logs out locally when the server cannot be reached", async () => {
+    const server = createFakeServer();
+    const { store } = createTab(server);
+    await store.start();
+    await store.login({ login: "alice", password: "pw" });
+    server.api.logout.mockRejectedValueOnce(new ApiError({ code: "UNAVAILABLE", httpStatus: 0, message: "offline" }));
+
+    await store.logout();
+
+    expect(store.getState().status).toBe("signed-out");
+    expect(stored()).toBeNull();
+  });
+
   it("follows a log-out in another tab", async () => {
     const server = createFakeServer();
     const tabA = createTab(server);

@@ -134,13 +134,12 @@ export class SessionStore {
   }
 
   async logout(): Promise<void> {
-    const accessToken = this.session?.accessToken;
-    this.endSession(null);
-    if (accessToken) {
-      await this.options.api.logout(accessToken).catch(() => {
-        // The local session is gone either way; an expired token cannot be revoked twice.
-      });
+    if (this.session) {
+      // Revoke on the server first, refreshing an expired access token if need be, so the
+      // refresh token stops working too. Offline, the local session ends anyway.
+      await this.authorized((token) => this.api.logout(token)).catch(() => {});
     }
+    this.endSession(null);
   }
 
   /** Replaces the cached profile after the user edits it. */

@@ -6,7 +6,7 @@ import { RequireSession } from "@/features/auth/require-session";
 import { room } from "@/test/chat-fixtures";
 import { alice } from "@/test/fake-api";
 import { InMemoryChatSource } from "@/test/in-memory-chat-source";
-import { renderWithSession } from "@/test/render";
+import { LocationProbe, renderWithSession } from "@/test/render";
 import { AppShell } from "./app-shell";
 import { EmptyConversation } from "./empty-conversation";
 
@@ -33,6 +33,42 @@ describe("AppShell", () => {
 
     const sidebar = screen.getByRole("navigation", { name: "Conversations" });
     expect(within(sidebar).getByRole("link", { name: "Weekend plans, 2 unread" })).toHaveAttribute("href", "/rooms/r1");
+  });
+
+  it("moves between conversations with Alt+Down and Alt+Up", async () => {
+    const source = new InMemoryChatSource(alice);
+    source.rooms = [room({ id: "r1", name: "One" }), room({ id: "r2", name: "Two" })];
+    await renderWithSession(
+      <Route path="/" element={<RequireSession><AppShell /></RequireSession>}>
+        <Route index element={<EmptyConversation />} />
+        <Route path="rooms/:roomId" element={<LocationProbe />} />
+      </Route>,
+      { signedIn: true, chatSource: source },
+    );
+    const user = userEvent.setup();
+
+    await user.keyboard("{Alt>}{ArrowDown}{/Alt}");
+    expect(await screen.findByTestId("location")).toHaveTextContent("/rooms/r1");
+    await user.keyboard("{Alt>}{ArrowDown}{/Alt}");
+    expect(screen.getByTestId("location")).toHaveTextContent("/rooms/r2");
+    await user.keyboard("{Alt>}{ArrowUp}{/Alt}");
+    expect(screen.getByTestId("location")).toHaveTextContent("/rooms/r1");
+  });
+
+  it("lists keyboard shortcuts on ?, but not while typing", async () => {
+    await renderWithSession(routes, { signedIn: true });
+    const user = userEvent.setup();
+
+    await user.keyboard("?");
+    expect(await screen.findByRole("dialog", { name: "Keyboard shortcuts" })).toBeInTheDocument();
+    expect(screen.getByText("Next conversation")).toBeInTheDocument();
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+
+    await user.click(screen.getByRole("button", { name: "Account menu for Alice Liddell" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Edit profile" }));
+    await user.type(await screen.findByLabelText("Bio"), "?");
+    expect(screen.queryByRole("dialog", { name: "Keyboard shortcuts" })).not.toBeInTheDocument();
   });
 
   it("sends signed-out visitors to the log-in screen", async () => {

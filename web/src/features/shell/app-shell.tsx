@@ -1,5 +1,5 @@
 import { CloudOffIcon } from "lucide-react";
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import { Link, Outlet, useMatch, useNavigate } from "react-router";
 import { toast } from "sonner";
 import { useRooms } from "@/features/chat/chat-data-context";
@@ -8,8 +8,11 @@ import { ProfileDialog } from "@/features/profile/profile-dialog";
 import { ThemeToggle } from "@/features/theme/theme-toggle";
 import { cn } from "@/lib/utils";
 import { FlowChatLogo } from "./flowchat-logo";
+import { ShortcutsDialog, useGlobalShortcuts } from "./keyboard-shortcuts";
 import { RoomList, RoomListLoading } from "./room-list";
 import { UserMenu } from "./user-menu";
+
+const NO_ROOMS: never[] = [];
 
 /** Header, room sidebar and the routed main area. On phones, one of the two panes at a time. */
 export function AppShell() {
@@ -17,7 +20,10 @@ export function AppShell() {
   const { user, firebase } = useSession();
   const navigate = useNavigate();
   const [profileOpen, setProfileOpen] = useState(false);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
   const rooms = useRooms();
+  const openShortcuts = useCallback(() => setShortcutsOpen(true), []);
+  useGlobalShortcuts(rooms.status === "ready" ? rooms.rooms : NO_ROOMS, openShortcuts);
   // Only the room list is a "home" pane; any other page takes the whole phone screen.
   const atHome = useMatch("/") !== null;
 
@@ -44,7 +50,12 @@ export function AppShell() {
         </Link>
         <div className="ml-auto flex items-center gap-1">
           <ThemeToggle />
-          <UserMenu user={user} onEditProfile={() => setProfileOpen(true)} onLogOut={logOut} />
+          <UserMenu
+            user={user}
+            onEditProfile={() => setProfileOpen(true)}
+            onShowShortcuts={openShortcuts}
+            onLogOut={logOut}
+          />
         </div>
       </header>
       {firebase === "unavailable" ? (
@@ -75,6 +86,7 @@ export function AppShell() {
         </main>
       </div>
       <ProfileDialog open={profileOpen} onOpenChange={setProfileOpen} />
+      <ShortcutsDialog open={shortcutsOpen} onOpenChange={setShortcutsOpen} />
     </div>
   );
 }

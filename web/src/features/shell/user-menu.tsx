@@ -1,4 +1,4 @@
-import { LogOutIcon, MonitorIcon, MoonIcon, PaletteIcon, PencilIcon, SunIcon, UserIcon } from "lucide-react";
+import { KeyboardIcon, LogOutIcon, MonitorIcon, MoonIcon, PaletteIcon, PencilIcon, SunIcon, UserIcon } from "lucide-react";
 import { useNavigate } from "react-router";
 import { Button } from "@/components/ui/button";
 import {
@@ -21,10 +21,11 @@ import type { User } from "@/lib/api";
 interface UserMenuProps {
   user: User;
   onEditProfile: () => void;
+  onShowShortcuts: () => void;
   onLogOut: () => void;
 }
 
-export function UserMenu({ user, onEditProfile, onLogOut }: UserMenuProps) {
+export function UserMenu({ user, onEditProfile, onShowShortcuts, onLogOut }: UserMenuProps) {
   const navigate = useNavigate();
   const { theme, setTheme } = useTheme();
   return (
@@ -68,6 +69,9 @@ export function UserMenu({ user, onEditProfile, onLogOut }: UserMenuProps) {
             </DropdownMenuRadioGroup>
           </DropdownMenuSubContent>
         </DropdownMenuSub>
+        <DropdownMenuItem onSelect={onShowShortcuts}>
+          <KeyboardIcon aria-hidden /> Keyboard shortcuts
+        </DropdownMenuItem>
         <DropdownMenuSeparator />
         <DropdownMenuItem variant="destructive" onSelect={onLogOut}>
           <LogOutIcon aria-hidden /> Log out
