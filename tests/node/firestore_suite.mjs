@@ -83,3 +83,44 @@ export async function runSuite(aliceClient, bobClient, tokens) {
   results.finalRead = await alice.call("get", "notes/n1");
   return results;
 }
+
+// The same checks without the Write stream: documents are seeded by `seed(writes)` (an
+// admin commit), and the clients only listen, query, count and run transactions (which
+// commit with the unary Commit RPC). For a transport that lacks the Write stream.
+export async function runReadSuite(aliceClient, bobClient, tokens, seed) {
+  const alice = bounded(aliceClient);
+  const bob = bounded(bobClient);
+  const note = (id, fields) => ({ id, fields: { owner: tokens.aliceUid, ...fields } });
+  const results = {};
+  results.aliceSignIn = await alice.call("signIn", tokens.alice);
+  results.bobSignIn = await bob.call("signIn", tokens.bob);
+
+  await bob.call("watch", "notes/n1");
+  await seed([note("n1", { n: 1, text: "hello", greeting: "héllo 👋 世界" })]);
+  results.seenByBob = await waitForEvent(
+    bob,
+    "notes/n1",
+    (e) => e.data && e.data.text === "hello" && e.data.createdAt && !e.pending,
+  );
+  await seed([note("n2", { n: 5 }), note("n3", { n: 3 })]);
+  results.query = await alice.call("query", tokens.aliceUid);
+  results.count = await alice.call("count", tokens.aliceUid);
+
+  const [fromAlice, fromBob] = await Promise.all([
+    alice.call("addToCounter", "c1", 5),
+    bob.call("addToCounter", "c1", 5),
+  ]);
+  results.transactions = { fromAlice, fromBob };
+  results.counter = await alice.call("get", "counters/c1");
+
+  results.forbiddenWrite = await alice.call("transactionalSet", "locked/x", { v: 1 });
+  await alice.call("watch", "locked/x");
+  results.forbiddenListener = await waitForEvent(alice, "locked/x", (e) => e.error);
+
+  results.bobSignOut = await bob.call("signOut");
+  results.bobWatchAfterSignOut = await waitForEvent(bob, "notes/n1", (e) => e.error);
+  results.signedOutRead = await bob.call("getFromServer", "notes/n1");
+  results.signedOutWrite = await bob.call("transactionalSet", "counters/c2", { value: 1 });
+  results.finalRead = await alice.call("get", "notes/n1");
+  return results;
+}

@@ -162,3 +162,34 @@ def test_node_sdk_over_grpc(
             "stream yet, so the Node SDK cannot write"
         )
     check_suite(results)
+
+
+@pytest.mark.node
+def test_node_sdk_listeners_queries_and_transactions_over_grpc(
+    firebase: emulators.EmulatorProcess, custom_tokens: dict, firestore_url: str
+) -> None:
+    """What the Node SDK does without the Write stream: documents are seeded by admin
+    commits; listening, queries, count, transactions (Commit RPC) and the rules."""
+    output, _stderr = run_driver(
+        "firestore_node_driver.mjs", driver_env(firebase, custom_tokens, SUITE="reads")
+    )
+    results = output["results"]
+    assert results["aliceSignIn"] == {"ok": True, "value": "alice"}
+    seen = results["seenByBob"]
+    assert "timedOut" not in seen, seen
+    assert seen["data"]["greeting"] == "héllo 👋 世界"
+    assert seen["data"]["createdAt"]["timestampMillis"] > 0
+    assert results["query"] == {"ok": True, "value": ["n2", "n3"]}
+    assert results["count"] == {"ok": True, "value": 3}
+    transactions = results["transactions"]
+    assert transactions["fromAlice"]["ok"] and transactions["fromBob"]["ok"], transactions
+    assert sorted(transactions["fromAlice"]["value"] + transactions["fromBob"]["value"]) == list(
+        range(1, 11)
+    )
+    assert results["counter"] == {"ok": True, "value": {"value": 10}}
+    assert results["forbiddenWrite"]["code"] == "permission-denied"
+    assert results["forbiddenListener"] == {"error": "permission-denied"}
+    assert results["bobWatchAfterSignOut"] == {"error": "permission-denied"}
+    assert results["signedOutRead"]["code"] == "permission-denied"
+    assert results["signedOutWrite"]["code"] == "permission-denied"
+    assert results["finalRead"]["value"]["n"] == 1

@@ -96,6 +96,8 @@ export function createClient({ projectId, authUrl, firestoreHost, firestorePort,
           ),
         ),
       ),
+    transactionalSet: (path, fields) =>
+      outcome(runTransaction(db, async (tx) => tx.set(doc(db, path), fields)).then(() => null)),
     watch: (path) => {
       const events = [];
       watches.set(path, events);
