@@ -35,6 +35,7 @@ DOCUMENTS_PATH = "/v1/projects/{project}/databases/{database}/documents{rest:pat
 DATABASE_METHODS = {
     "batchGet": ("batch_get_documents", protos.BatchGetDocumentsRequest, "database"),
     "commit": ("commit", protos.CommitRequest, "database"),
+    "batchWrite": ("batch_write", protos.BatchWriteRequest, "database"),
     "beginTransaction": ("begin_transaction", protos.BeginTransactionRequest, "database"),
     "rollback": ("rollback", protos.RollbackRequest, "database"),
 }

@@ -261,3 +261,22 @@ def test_document_create_patch_delete(firestore_url: str, id_tokens: dict) -> No
     assert_error(gone, 404, "NOT_FOUND")
     wrong = httpx.delete(url(firestore_url, "/notes"), headers=owner)
     assert_error(wrong, 400, "INVALID_ARGUMENT")
+
+
+def test_batch_write_reports_each_write(firestore_url: str, id_tokens: dict) -> None:
+    response = httpx.post(
+        url(firestore_url, ":batchWrite"),
+        json={
+            "writes": [
+                note("bw1", "alice", 1),
+                {"update": {"name": f"{DOCS}/locked/bw", "fields": {}}},
+            ]
+        },
+        headers=bearer(id_tokens["alice"]),
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert len(body["writeResults"]) == 2
+    assert body["writeResults"][0]["updateTime"]
+    assert body["status"][0] == {}  # OK: the default status is empty in proto3 JSON
+    assert body["status"][1]["code"] == 7  # PERMISSION_DENIED, for that write alone
