@@ -2,6 +2,12 @@
 (``/v1/projects/{p}/databases/{d}/documents...``) and WebChannel
 (``emulators/firestore/webchannel``).
 
+REST serves, under ``/v1/projects/{p}/databases/{d}/documents``: GET (document or list),
+POST on a collection (createDocument), PATCH, DELETE, and the custom methods
+``:batchGet``, ``:commit``, ``:batchWrite``, ``:beginTransaction``, ``:rollback``, and on a
+parent ``:runQuery``, ``:runAggregationQuery``, ``:listCollectionIds``. Not served:
+``:partitionQuery``, ``:listen``, ``:write`` (the browser streams use WebChannel).
+
 ``browser_routes(engine)`` is what ``emulators/firestore/emulator.py`` passes to
 ``http_app.build_app`` as ``extra_routes``.
 """
