@@ -4,7 +4,7 @@ import settings
 from firebase_admin import initialize_app
 from firebase_functions import db_fn, firestore_fn, https_fn, options, scheduler_fn
 
-from handlers import accounts, devices, profiles, rooms, triggers
+from handlers import accounts, devices, media, profiles, rooms, triggers
 
 options.set_global_options(region="us-central1", max_instances=20)
 initialize_app()  # no network: credentials load on first use
@@ -13,7 +13,8 @@ initialize_app()  # no network: credentials load on first use
 _cors = options.CorsOptions(cors_origins="*", cors_methods=["GET", "POST", "PATCH", "OPTIONS"])
 _http = {"cors": _cors, "secrets": settings.SECRETS}
 _callable = {"cors": _cors, "secrets": [settings.DATABASE_URL]}
-_trigger = {"secrets": [settings.DATABASE_URL]}
+_media = {"cors": _cors, "secrets": [settings.DATABASE_URL, settings.CLOUDINARY_URL]}
+_trigger = {"secrets": [settings.DATABASE_URL, settings.CLOUDINARY_URL]}
 
 
 # Accounts (HTTP, JSON)
@@ -140,6 +141,19 @@ def registerDeviceToken(request: https_fn.CallableRequest) -> dict:
 @https_fn.on_request(**_http)
 def checkPermission(request: https_fn.Request) -> https_fn.Response:
     return rooms.check_permission(request)
+
+
+# Media
+
+
+@https_fn.on_call(**_media)
+def signUpload(request: https_fn.CallableRequest) -> dict:
+    return media.sign_upload(request)
+
+
+@https_fn.on_request(secrets=[settings.DATABASE_URL, settings.CLOUDINARY_URL])
+def cloudinaryNotification(request: https_fn.Request) -> https_fn.Response:
+    return media.cloudinary_notification(request)
 
 
 # Triggers

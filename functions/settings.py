@@ -9,6 +9,7 @@ from firebase_functions.params import IntParam, SecretParam, StringParam
 
 DATABASE_URL = SecretParam("DATABASE_URL", description="PostgreSQL URL (Neon: the -pooler host)")
 JWT_SECRET = SecretParam("JWT_SECRET", description="HMAC key for FlowChat access tokens")
+CLOUDINARY_URL = SecretParam("CLOUDINARY_URL", description="cloudinary://KEY:SECRET@CLOUD")
 SECRETS = [DATABASE_URL, JWT_SECRET]
 
 DB_POOL_SIZE = IntParam("DB_POOL_SIZE", default=4, description="connections per instance")

@@ -16,6 +16,7 @@ from tests.support import emulators
 from tests.support.database import fresh_database
 
 JWT_SECRET = secrets.token_urlsafe(48)
+CLOUDINARY_SECRET = secrets.token_urlsafe(24)
 
 
 @pytest.fixture(scope="session")
@@ -35,11 +36,11 @@ def db(database_url: str) -> Iterator[psycopg.Connection]:
 def functions_host(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[emulators.EmulatorProcess]:
-    """The functions served over real HTTP by our emulator, with the Auth, Firestore and
-    Database emulators beside them; pushes are recorded in ``PUSH_LOG_PATH``."""
+    """The functions served over real HTTP by our emulator, with the Auth, Firestore,
+    Database and Cloudinary emulators beside them; pushes are recorded in ``PUSH_LOG_PATH``."""
     only = [
         name
-        for name in ("auth", "firestore", "database", "functions")
+        for name in ("auth", "firestore", "database", "cloudinary", "functions")
         if name in registry.available()
     ]
     state = tmp_path_factory.mktemp("functions")
@@ -47,6 +48,8 @@ def functions_host(
         "DATABASE_URL": database_url,
         "JWT_SECRET": JWT_SECRET,
         "PUSH_LOG_PATH": str(state / "pushes.jsonl"),
+        # The local Cloudinary serves this account, and the functions sign for it.
+        "CLOUDINARY_URL": f"cloudinary://424242424242424:{CLOUDINARY_SECRET}@demo-flowchat",
     }
     running = emulators.start(state, only, env=env)
     yield running

@@ -33,6 +33,7 @@ def build(hub: Hub, source: Path) -> dict[str, str]:
             "FIRESTORE_EMULATOR_HOST": str(config.address("firestore")),
             "FIREBASE_AUTH_EMULATOR_HOST": str(config.address("auth")),
             "FIREBASE_DATABASE_EMULATOR_HOST": str(database),
+            "FUNCTIONS_EMULATOR_HOST": str(config.address("functions")),
             "NO_GCE_CHECK": "True",  # google-auth must not probe a metadata server
             "FUNCTIONS_EMULATOR": "true",
             "GCLOUD_PROJECT": config.project,

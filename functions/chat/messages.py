@@ -16,6 +16,7 @@ from typing import Any
 import clients
 import mirror
 from google.cloud import firestore as gcf
+from media import attachments
 from rooms.permissions import allowed
 
 from chat.notifier import Push, notifier
@@ -46,6 +47,10 @@ def on_message_created(room_id: str, message_id: str, message: dict[str, Any]) -
         quarantine(room_id, message_id, message, "sender may not post in this room")
         if room is not None:
             mirror.apply_quietly("room", room_id)
+        return "quarantined"
+    problem = attachments.check_message(room_id, message_id, sender, message)
+    if problem:
+        quarantine(room_id, message_id, message, problem)
         return "quarantined"
 
     # Notifications first: the summary may wait out its rate limit.

@@ -1,0 +1,1 @@
+"""Media: signed uploads to Cloudinary, their notifications, attachments and avatars."""
