@@ -11,6 +11,7 @@ query-cursors,aggregation-queries,multiple-range-fields}:
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -58,6 +59,26 @@ def field_value(entry: Entry, path: FieldPath):
     return values.get_field(entry.doc.fields, path)
 
 
+_UNSET = object()
+NULL_KEY = (values.NULL,)
+NAN_KEY = (values.NUMBER, 0)
+
+
+def key_of(entry: Entry, path: FieldPath):
+    """The sort key of the value at ``path`` (None when absent), memoized on the entry:
+    filters, orderings and cursors all compare keys."""
+    keys = entry.keys
+    key = keys.get(path, _UNSET)
+    if key is _UNSET:
+        if path == NAME:
+            key = (values.REFERENCE, tuple(entry.doc.name.split("/")))
+        else:
+            value = values.get_field(entry.doc.fields, path)
+            key = None if value is None else values.sort_key(value)
+        keys[path] = key
+    return key
+
+
 @dataclass
 class Ordering:
     path: FieldPath
@@ -92,6 +113,11 @@ class CompiledQuery:
                 for position, value in enumerate(cursor.values):
                     if self.orderings[position].path == NAME:
                         self._check_name_cursor(value)
+        self._cursor_keys = {
+            id(cursor): [values.sort_key(value) for value in cursor.values]
+            for cursor in (self.start, self.end)
+            if cursor is not None
+        }
         if query.offset < 0:
             raise invalid("offset must be non-negative")
         self.offset = query.offset
@@ -117,12 +143,13 @@ class CompiledQuery:
 
     def matches(self, entry: Entry) -> bool:
         """Whether a document belongs in the result ignoring offset and limit."""
-        if not self.in_scope(entry.path):
-            return False
+        return self.in_scope(entry.path) and self.matches_in_scope(entry)
+
+    def matches_in_scope(self, entry: Entry) -> bool:
         if self.predicate is not None and not self.predicate(entry):
             return False
         for ordering in self.orderings:
-            if field_value(entry, ordering.path) is None:
+            if key_of(entry, ordering.path) is None:
                 return False
         if self.start is not None:
             position = self._compare_cursor(entry, self.start)
@@ -143,23 +170,37 @@ class CompiledQuery:
         return store.scan(self.parent.path, self.collection_id, self.all_descendants, read_us)
 
     def run(self, store: DocumentStore, read_us: int | None = None) -> list[Entry]:
-        found = [entry for entry in self.candidates(store, read_us) if self.matches(entry)]
-        self.sort(found)
+        found = [e for e in self.candidates(store, read_us) if self.matches_in_scope(e)]
+        if self.limit is not None:
+            found = self.first(found, self.offset + self.limit)
+        else:
+            self.sort(found)
         found = found[self.offset :]
         if self.limit is not None:
             found = found[: self.limit]
         return found
 
+    def _uniform_direction(self) -> bool:
+        return len({ordering.descending for ordering in self.orderings}) == 1
+
+    def _composite_key(self, entry: Entry) -> tuple:
+        return tuple(key_of(entry, ordering.path) for ordering in self.orderings)
+
+    def first(self, entries: list[Entry], count: int) -> list[Entry]:
+        """The first ``count`` entries in query order."""
+        if not self._uniform_direction() or count * 4 > len(entries):
+            self.sort(entries)
+            return entries[:count]
+        pick = heapq.nlargest if self.orderings[0].descending else heapq.nsmallest
+        return pick(count, entries, key=self._composite_key)
+
     def sort(self, entries: list[Entry]) -> None:
+        if self._uniform_direction():
+            entries.sort(key=self._composite_key, reverse=self.orderings[0].descending)
+            return
         for ordering in reversed(self.orderings):
-            if ordering.path == NAME:
-                entries.sort(key=lambda e: tuple(e.path.split("/")), reverse=ordering.descending)
-            else:
-                path = ordering.path
-                entries.sort(
-                    key=lambda e: values.sort_key(field_value(e, path)),
-                    reverse=ordering.descending,
-                )
+            path = ordering.path
+            entries.sort(key=lambda e: key_of(e, path), reverse=ordering.descending)
 
     def project(self, entry: Entry):
         if self.projection is None:
@@ -204,19 +245,15 @@ class CompiledQuery:
         path = parse_field_path(unary.field.field_path)
         op = unary.op
         if op == _Unary.Value("IS_NULL"):
-            return lambda e: (v := field_value(e, path)) is not None and values.is_null(v)
+            return lambda e: key_of(e, path) == NULL_KEY
         if op == _Unary.Value("IS_NAN"):
-            return lambda e: (v := field_value(e, path)) is not None and values.is_nan(v)
+            return lambda e: key_of(e, path) == NAN_KEY
         if op == _Unary.Value("IS_NOT_NULL"):
             self.inequality_paths.append(path)
-            return lambda e: (v := field_value(e, path)) is not None and not values.is_null(v)
+            return lambda e: (k := key_of(e, path)) is not None and k != NULL_KEY
         if op == _Unary.Value("IS_NOT_NAN"):
             self.inequality_paths.append(path)
-            return lambda e: (
-                (v := field_value(e, path)) is not None
-                and not values.is_null(v)
-                and not values.is_nan(v)
-            )
+            return lambda e: (k := key_of(e, path)) is not None and k not in (NULL_KEY, NAN_KEY)
         raise invalid("Unary filter needs an operator")
 
     def _compile_field_filter(self, field_filter) -> Predicate:
@@ -243,41 +280,31 @@ class CompiledQuery:
                 )
             keys = {values.sort_key(item) for item in items}
             if op == _Op.Value("IN"):
-                return lambda e: (
-                    (v := field_value(e, path)) is not None and (values.sort_key(v) in keys)
-                )
+                return lambda e: key_of(e, path) in keys
             if op == _Op.Value("NOT_IN"):
                 return lambda e: (
-                    (v := field_value(e, path)) is not None
-                    and not values.is_null(v)
-                    and values.sort_key(v) not in keys
+                    (k := key_of(e, path)) is not None and k != NULL_KEY and k not in keys
                 )
             return lambda e: (
-                (v := field_value(e, path)) is not None
-                and values.kind(v) == "array_value"
-                and any(values.sort_key(item) in keys for item in v.array_value.values)
+                (k := key_of(e, path)) is not None
+                and k[0] == values.ARRAY
+                and any(item in keys for item in k[1])
             )
 
         key = values.sort_key(operand)
         if op == _Op.Value("EQUAL"):
-            return lambda e: (v := field_value(e, path)) is not None and values.sort_key(v) == key
+            return lambda e: key_of(e, path) == key
         if op == _Op.Value("NOT_EQUAL"):
-            return lambda e: (
-                (v := field_value(e, path)) is not None
-                and not values.is_null(v)
-                and values.sort_key(v) != key
-            )
+            return lambda e: (k := key_of(e, path)) is not None and k != NULL_KEY and k != key
         if op == _Op.Value("ARRAY_CONTAINS"):
             return lambda e: (
-                (v := field_value(e, path)) is not None
-                and values.kind(v) == "array_value"
-                and any(values.sort_key(item) == key for item in v.array_value.values)
+                (k := key_of(e, path)) is not None and k[0] == values.ARRAY and key in k[1]
             )
 
         # range filters match only values of the operand's type; NaN and null match nothing
         if values.is_null(operand) or values.is_nan(operand):
             return lambda e: False
-        rank = values.type_rank(operand)
+        rank = key[0]
         compare = {
             _Op.Value("LESS_THAN"): lambda k: k < key,
             _Op.Value("LESS_THAN_OR_EQUAL"): lambda k: k <= key,
@@ -285,10 +312,7 @@ class CompiledQuery:
             _Op.Value("GREATER_THAN_OR_EQUAL"): lambda k: k >= key,
         }[op]
         return lambda e: (
-            (v := field_value(e, path)) is not None
-            and values.type_rank(v) == rank
-            and not values.is_nan(v)
-            and compare(values.sort_key(v))
+            (k := key_of(e, path)) is not None and k[0] == rank and k != NAN_KEY and compare(k)
         )
 
     def _check_name_operand(self, op, operand) -> None:
@@ -306,16 +330,10 @@ class CompiledQuery:
             raise invalid("The cursor value for __name__ must be a document reference")
 
     def _compare_cursor(self, entry: Entry, cursor) -> int:
-        for ordering, bound in zip(self.orderings, cursor.values, strict=False):
-            mine = field_value(entry, ordering.path)
-            if ordering.path == NAME:
-                a = tuple(entry.doc.name.split("/"))
-                b = tuple(bound.reference_value.split("/"))
-                a_key, b_key = (0, a), (0, b)
-            else:
-                a_key, b_key = values.sort_key(mine), values.sort_key(bound)
-            if a_key != b_key:
-                result = -1 if a_key < b_key else 1
+        for ordering, theirs in zip(self.orderings, self._cursor_keys[id(cursor)], strict=False):
+            mine = key_of(entry, ordering.path)
+            if mine != theirs:
+                result = -1 if mine < theirs else 1
                 return -result if ordering.descending else result
         return 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 HISTORY_SECONDS = 60
 
@@ -23,6 +23,8 @@ class Entry:
     path: str  # relative to the documents root, e.g. rooms/r1
     create_us: int
     update_us: int
+    # field path -> sort key of its value (None when absent); entries never change
+    keys: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def collection_of(path: str) -> str:
