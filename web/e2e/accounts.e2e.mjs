@@ -23,11 +23,13 @@ describe("accounts", () => {
   let context;
   let page;
   const account = newAccount();
+  const pageErrors = [];
 
   before(async () => {
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light", reducedMotion: "reduce" });
     page = await context.newPage();
+    page.on("pageerror", (error) => pageErrors.push(error.message));
   });
 
   after(async () => {
@@ -171,5 +173,9 @@ describe("accounts", () => {
     await screenshot(phonePage, "app-phone-dark");
     await assertAccessible(phonePage, "app-phone-dark");
     await phone.close();
+  });
+
+  test("no uncaught errors in the page along the way", () => {
+    assert.deepEqual(pageErrors, []);
   });
 });
