@@ -18,7 +18,7 @@ from emulators.config import Address
 from emulators.events import FirestoreWrite
 from emulators.firestore.engine import FirestoreEngine
 from emulators.firestore.front import PortFront
-from emulators.firestore.grpc_service import start_server
+from emulators.firestore.grpc_service import GrpcServer
 from emulators.firestore.http_app import build_app
 from emulators.firestore.rest import browser_routes
 from emulators.firestore.transactions import DEFAULT_IDLE_TIMEOUT
@@ -52,7 +52,8 @@ class FirestoreEmulator(Emulator):
         self._front: PortFront | None = None
 
     def start(self) -> None:
-        self._grpc, grpc_port = start_server(self.engine)
+        self._grpc = GrpcServer(self.engine)
+        grpc_port = self._grpc.start()
         http_address = Address("127.0.0.1", _free_loopback_port())
         app = build_app(self.engine, extra_routes=browser_routes(self.engine))
         self._http = BackgroundServer(app, http_address, name="firestore-http")
@@ -72,7 +73,7 @@ class FirestoreEmulator(Emulator):
         if self._http is not None:
             self._http.stop()
         if self._grpc is not None:
-            self._grpc.stop(grace=1).wait(2)
+            self._grpc.stop()
 
     def environment(self) -> dict[str, str]:
         return {"FIRESTORE_EMULATOR_HOST": str(self.address)}

@@ -1,19 +1,23 @@
-"""The gRPC transport: google.firestore.v1.Firestore served by grpcio over the engine.
+"""The gRPC transport: google.firestore.v1.Firestore served by grpcio (asyncio API).
 
 Handlers are registered with ``grpc.method_handlers_generic_handler`` using the protobuf
-classes from google-cloud-firestore, so no generated stubs are needed.
+classes from google-cloud-firestore, so no generated stubs are needed. The server runs
+one asyncio loop in a background thread. Engine calls may block (a transaction waiting
+for a lock), so they run in a thread pool; Listen streams live on the loop itself, so a
+commit that reaches many listeners costs no thread switches per message.
 """
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import logging
-import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent import futures
 
 import grpc
+from google.protobuf import empty_pb2
 
 from emulators.firestore import protos
 from emulators.firestore.engine import FirestoreEngine
@@ -23,54 +27,54 @@ from emulators.firestore.security import caller_from_authorization
 log = logging.getLogger(__name__)
 
 SERVICE = "google.firestore.v1.Firestore"
-# Listen streams each hold a worker thread for their lifetime.
-MAX_WORKERS = 512
+# Engine calls run here; a transaction waiting for a lock holds one thread.
+MAX_WORKERS = 256
 
 
-def _caller(context: grpc.ServicerContext):
+def _caller(context):
     header = None
-    for key, value in context.invocation_metadata():
+    for key, value in context.invocation_metadata() or ():
         if key == "authorization":
             header = value
     return caller_from_authorization(header)
 
 
-def _abort(context: grpc.ServicerContext, error: FirestoreError):
-    context.abort(grpc.StatusCode[Code(error.code).name], error.message)
+def _status(error: FirestoreError) -> grpc.StatusCode:
+    return grpc.StatusCode[Code(error.code).name]
 
 
-def _unary(method: Callable, empty_response: bool = False):
-    def handler(request, context):
+class _Calls:
+    """Runs engine methods in the pool and maps their errors to gRPC statuses."""
+
+    def __init__(self, pool: futures.ThreadPoolExecutor) -> None:
+        self.pool = pool
+
+    async def run(self, method: Callable, request, context):
+        loop = asyncio.get_running_loop()
         try:
-            result = method(request, _caller(context))
+            caller = _caller(context)
+            return await loop.run_in_executor(self.pool, method, request, caller)
         except FirestoreError as error:
-            _abort(context, error)
+            await context.abort(_status(error), error.message)
+        except (asyncio.CancelledError, grpc.aio.AbortError):
+            raise
         except Exception as exc:
-            log.exception("Firestore %s failed", method.__name__)
-            context.abort(grpc.StatusCode.INTERNAL, f"internal error: {exc!r}")
-        return protos_empty() if empty_response else result
+            log.exception("Firestore %s failed", getattr(method, "__name__", method))
+            await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {exc!r}")
 
-    return handler
+    def unary(self, method: Callable, empty: bool = False):
+        async def handler(request, context):
+            result = await self.run(method, request, context)
+            return empty_pb2.Empty() if empty else result
 
+        return handler
 
-def _streaming(method: Callable):
-    def handler(request, context) -> Iterator:
-        try:
-            responses = method(request, _caller(context))
-        except FirestoreError as error:
-            _abort(context, error)
-        except Exception as exc:
-            log.exception("Firestore %s failed", method.__name__)
-            context.abort(grpc.StatusCode.INTERNAL, f"internal error: {exc!r}")
-        yield from responses
+    def server_streaming(self, method: Callable):
+        async def handler(request, context):
+            for response in await self.run(method, request, context):
+                yield response
 
-    return handler
-
-
-def protos_empty():
-    from google.protobuf import empty_pb2
-
-    return empty_pb2.Empty()
+        return handler
 
 
 class _SerializationCache:
@@ -100,75 +104,95 @@ class _SerializationCache:
         return data
 
 
-class _ListenStream:
-    """Runs one Listen call: a thread reads requests into the session; this generator
-    yields what the session sends."""
+class _Outbox:
+    """What the engine sends to one Listen stream. ``put`` is called from engine threads
+    with the engine lock held; it wakes the stream's coroutine at most once per batch."""
 
-    _CLOSE = object()
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.items: collections.deque = collections.deque()
+        self.ready = asyncio.Event()
+        self._armed = False
+        self._lock = threading.Lock()
 
-    def __init__(self, engine: FirestoreEngine, request_iterator, context) -> None:
-        self.context = context
-        self.requests = request_iterator
-        self.outbox: queue.SimpleQueue = queue.SimpleQueue()
-        self.error: FirestoreError | None = None
-        self.session = engine.open_listen(_caller(context), self.outbox.put)
-        context.add_callback(lambda: self.outbox.put(self._CLOSE))
+    def put(self, message) -> None:
+        with self._lock:
+            self.items.append(message)
+            if self._armed:
+                return
+            self._armed = True
+        self.loop.call_soon_threadsafe(self.ready.set)
 
-    def _read(self) -> None:
+    def take(self) -> list:
+        with self._lock:
+            self._armed = False
+            self.ready.clear()
+            taken = list(self.items)
+            self.items.clear()
+        return taken
+
+
+def _listen_handler(engine: FirestoreEngine, pool: futures.ThreadPoolExecutor):
+    async def listen(request_iterator, context):
+        loop = asyncio.get_running_loop()
         try:
-            for request in self.requests:
-                self.session.handle(request)
+            caller = _caller(context)
         except FirestoreError as error:
-            self.error = error
-        except grpc.RpcError:  # the client went away mid-read
-            pass
-        except Exception:
-            log.exception("Firestore Listen request failed")
-            self.error = FirestoreError(Code.INTERNAL, "internal error in Listen")
-        self.outbox.put(self._CLOSE)
+            await context.abort(_status(error), error.message)
+        outbox = _Outbox(loop)
+        session = engine.open_listen(caller, outbox.put)
+        failure: list[FirestoreError] = []
 
-    def run(self) -> Iterator:
-        reader = threading.Thread(target=self._read, name="firestore-listen-reader", daemon=True)
-        reader.start()
+        async def read_requests() -> None:
+            try:
+                async for request in request_iterator:
+                    await loop.run_in_executor(pool, session.handle, request)
+            except FirestoreError as error:
+                failure.append(error)
+            except Exception as exc:
+                if not isinstance(exc, (grpc.RpcError, asyncio.CancelledError)):
+                    log.exception("Firestore Listen request failed")
+                    failure.append(FirestoreError(Code.INTERNAL, "internal error in Listen"))
+            finally:
+                outbox.put(None)
+
+        reader = asyncio.ensure_future(read_requests())
         try:
             while True:
-                message = self.outbox.get()
-                if message is self._CLOSE:
-                    break
-                yield message
-            if self.error is not None:
-                _abort(self.context, self.error)
+                await outbox.ready.wait()
+                for message in outbox.take():
+                    if message is None:
+                        if failure:
+                            await context.abort(_status(failure[0]), failure[0].message)
+                        return
+                    yield message
         finally:
-            self.session.close()
+            reader.cancel()
+            await loop.run_in_executor(pool, session.close)
+
+    return listen
 
 
-def build_handler(engine: FirestoreEngine) -> grpc.GenericRpcHandler:
-    listen_serializer = _SerializationCache()
-
-    def listen(request_iterator, context):
-        try:
-            stream = _ListenStream(engine, request_iterator, context)
-        except FirestoreError as error:
-            _abort(context, error)
-        yield from stream.run()
+def build_handler(engine: FirestoreEngine, pool: futures.ThreadPoolExecutor):
+    calls = _Calls(pool)
+    p = protos
 
     def unary(method, request_class, response_class, empty=False):
         return grpc.unary_unary_rpc_method_handler(
-            _unary(method, empty),
+            calls.unary(method, empty),
             request_deserializer=request_class.FromString,
-            response_serializer=(lambda m: m.SerializeToString())
+            response_serializer=empty_pb2.Empty.SerializeToString
             if empty
             else response_class.SerializeToString,
         )
 
     def server_streaming(method, request_class, response_class):
         return grpc.unary_stream_rpc_method_handler(
-            _streaming(method),
+            calls.server_streaming(method),
             request_deserializer=request_class.FromString,
             response_serializer=response_class.SerializeToString,
         )
 
-    p = protos
     handlers = {
         "GetDocument": unary(engine.get_document, p.GetDocumentRequest, p.Document),
         "ListDocuments": unary(
@@ -196,25 +220,55 @@ def build_handler(engine: FirestoreEngine) -> grpc.GenericRpcHandler:
             engine.list_collection_ids, p.ListCollectionIdsRequest, p.ListCollectionIdsResponse
         ),
         "Listen": grpc.stream_stream_rpc_method_handler(
-            listen,
+            _listen_handler(engine, pool),
             request_deserializer=p.ListenRequest.FromString,
-            response_serializer=listen_serializer,
+            response_serializer=_SerializationCache(),
         ),
     }
     return grpc.method_handlers_generic_handler(SERVICE, handlers)
 
 
-def start_server(engine: FirestoreEngine, host: str = "127.0.0.1") -> tuple[grpc.Server, int]:
-    """A grpcio server on a free loopback port; returns it with its port."""
-    server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="firestore-grpc"),
-        handlers=[build_handler(engine)],
-        options=[
-            ("grpc.max_receive_message_length", 64 * 1024 * 1024),
-            ("grpc.max_send_message_length", 64 * 1024 * 1024),
-            ("grpc.so_reuseport", 0),
-        ],
-    )
-    port = server.add_insecure_port(f"{host}:0")
-    server.start()
-    return server, port
+class GrpcServer:
+    """A grpcio asyncio server on a free loopback port, in its own thread."""
+
+    def __init__(self, engine: FirestoreEngine, host: str = "127.0.0.1") -> None:
+        self.engine = engine
+        self.host = host
+        self.port = 0
+        self.pool = futures.ThreadPoolExecutor(
+            max_workers=MAX_WORKERS, thread_name_prefix="firestore-engine"
+        )
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="firestore-grpc", daemon=True
+        )
+        self._server: grpc.aio.Server | None = None
+
+    def start(self) -> int:
+        async def start() -> int:
+            self._server = grpc.aio.server(
+                handlers=[build_handler(self.engine, self.pool)],
+                options=[
+                    ("grpc.max_receive_message_length", 64 * 1024 * 1024),
+                    ("grpc.max_send_message_length", 64 * 1024 * 1024),
+                    ("grpc.so_reuseport", 0),
+                ],
+            )
+            port = self._server.add_insecure_port(f"{self.host}:0")
+            await self._server.start()
+            return port
+
+        self._thread.start()
+        self.port = asyncio.run_coroutine_threadsafe(start(), self._loop).result(timeout=10)
+        return self.port
+
+    def stop(self) -> None:
+        if self._server is not None:
+            future = asyncio.run_coroutine_threadsafe(self._server.stop(1), self._loop)
+            try:
+                future.result(timeout=5)
+            except Exception:
+                log.warning("gRPC server did not stop cleanly", exc_info=True)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+        self.pool.shutdown(wait=False, cancel_futures=True)
