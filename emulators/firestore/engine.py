@@ -94,7 +94,7 @@ class FirestoreEngine:
             store = self._stores[database] = DocumentStore(parse_database(database))
         return store
 
-    def _next_time(self) -> int:
+    def next_commit_time(self) -> int:
         """A commit time in microseconds, strictly increasing."""
         now = time.time_ns() // 1000
         self.last_commit_us = max(now, self.last_commit_us + 1)
@@ -110,10 +110,10 @@ class FirestoreEngine:
             for transaction in list(self.transactions.active.values()):
                 if transaction.database == database:
                     self._finish(transaction)
-            commit_us = self._next_time()
+            commit_us = self.next_commit_time()
             changes = [(path, entry, None) for path, entry in store.docs.items()]
             store.clear()
-            self._notify(database, changes, commit_us)
+            self.notify(database, changes, commit_us)
 
     def usage(self, project: str) -> dict[str, int]:
         with self.cond:
@@ -540,7 +540,7 @@ class FirestoreEngine:
                 self.transactions.check_commit(transaction)
                 self._check_phantoms(transaction)
             store = self.store(database)
-            commit_us = self._next_time()
+            commit_us = self.next_commit_time()
             before: dict[str, Entry | None] = {}
             after: dict[str, Entry | None] = {}
             results = []
@@ -563,7 +563,7 @@ class FirestoreEngine:
                 self._count(
                     database, "deletes" if write.WhichOneof("operation") == "delete" else "writes"
                 )
-            self._notify(database, changes, commit_us)
+            self.notify(database, changes, commit_us)
             self._commits_since_prune += 1
             if self._commits_since_prune >= 256:
                 self._commits_since_prune = 0
@@ -624,7 +624,7 @@ class FirestoreEngine:
             if session.database is not None:
                 self._listeners[session.database].discard(session)
 
-    def _notify(self, database: str, changes: list[Change], commit_us: int) -> None:
+    def notify(self, database: str, changes: list[Change], commit_us: int) -> None:
         if not changes:
             return
         cache: dict = {}

@@ -7,14 +7,16 @@ their routes by passing ``extra_routes`` to ``build_app``; they call the same en
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from emulators.firestore import persistence
 from emulators.firestore.engine import FirestoreEngine
-from emulators.firestore.errors import FirestoreError
+from emulators.firestore.errors import FirestoreError, invalid
 
 
 def error_response(error: FirestoreError) -> JSONResponse:
@@ -31,7 +33,11 @@ def error_response(error: FirestoreError) -> JSONResponse:
     )
 
 
-def build_app(engine: FirestoreEngine, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+def build_app(
+    engine: FirestoreEngine,
+    extra_routes: Sequence[BaseRoute] = (),
+    default_export_dir: Path | None = None,
+) -> Starlette:
     async def root(request: Request) -> Response:
         return PlainTextResponse("Ok")
 
@@ -51,6 +57,34 @@ def build_app(engine: FirestoreEngine, extra_routes: Sequence[BaseRoute] = ()) -
             return JSONResponse({})
         return JSONResponse(engine.usage(project))
 
+    async def export_or_import(request: Request) -> Response:
+        """``POST /emulator/v1/projects/{p}:export`` or ``:import`` with JSON
+        ``{"database": "(default)" or a full name, "export_directory": "/path"}``."""
+        project = request.path_params["project"]
+        action = request.path_params["action"]
+        if action not in ("export", "import"):
+            return PlainTextResponse("Not Found", status_code=404)
+        try:
+            body = await request.json() if await request.body() else {}
+        except ValueError:
+            return error_response(invalid("Body must be JSON"))
+        database = body.get("database") or "(default)"
+        if "/" not in database:
+            database = f"projects/{project}/databases/{database}"
+        folder = body.get("export_directory") or default_export_dir
+        if not folder:
+            return error_response(invalid("export_directory is required"))
+        try:
+            if action == "export":
+                written = persistence.export_database(engine, database, folder)
+                return JSONResponse({"path": str(written)})
+            count = persistence.import_database(engine, database, folder)
+            return JSONResponse({"documents": count})
+        except FirestoreError as error:
+            return error_response(error)
+        except (OSError, ValueError) as exc:
+            return error_response(invalid(f"{action} failed: {exc}"))
+
     routes: list[BaseRoute] = [
         Route("/", root, methods=["GET"]),
         Route(
@@ -59,6 +93,11 @@ def build_app(engine: FirestoreEngine, extra_routes: Sequence[BaseRoute] = ()) -
             methods=["DELETE"],
         ),
         Route("/emulator/v1/projects/{project}:usage", usage, methods=["GET", "DELETE"]),
+        Route(
+            "/emulator/v1/projects/{project}:{action:str}",
+            export_or_import,
+            methods=["POST"],
+        ),
         *extra_routes,
     ]
     return Starlette(routes=routes)

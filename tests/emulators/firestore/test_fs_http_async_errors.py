@@ -121,3 +121,23 @@ def test_invalid_field_path_in_query_is_invalid_argument(col):
                 metadata=col._client._rpc_metadata,
             )
         )
+
+
+def test_export_and_import_round_trip(http, db, tmp_path):
+    clear_all(http)
+    db.document("kept/a").set({"n": 1, "m": {"x": [1, 2]}})
+    db.document("kept/a/sub/b").set({"t": firestore.SERVER_TIMESTAMP})
+    before = {
+        snap.id: snap for snap in db.get_all([db.document("kept/a"), db.document("kept/a/sub/b")])
+    }
+    body = {"database": "(default)", "export_directory": str(tmp_path)}
+    exported = http.post(f"/emulator/v1/projects/{PROJECT}:export", json=body)
+    assert exported.status_code == 200, exported.text
+    clear_all(http)
+    assert not db.document("kept/a").get().exists
+    imported = http.post(f"/emulator/v1/projects/{PROJECT}:import", json=body)
+    assert imported.json() == {"documents": 2}
+    after = db.document("kept/a").get()
+    assert after.to_dict() == {"n": 1, "m": {"x": [1, 2]}}
+    assert after.update_time == before["a"].update_time
+    assert db.document("kept/a/sub/b").get().get("t") == before["b"].get("t")
