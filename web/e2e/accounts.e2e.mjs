@@ -175,6 +175,25 @@ describe("accounts", () => {
     await phone.close();
   });
 
+  test("repeated wrong passwords are throttled, and the wait is shown", async () => {
+    await logOut();
+    let status = 0;
+    for (let attempt = 1; attempt <= 10 && status !== 429; attempt += 1) {
+      const answered = page.waitForResponse(
+        (response) => response.url().endsWith("/login") && response.request().method() === "POST",
+      );
+      await logIn(account.username, `wrong guess ${attempt}`);
+      status = (await answered).status();
+    }
+    assert.equal(status, 429);
+    const alert = page.getByRole("alert").filter({ hasText: /try again/i });
+    await alert.waitFor();
+    const message = await alert.innerText();
+    assert.match(message, /try again in \d+/i);
+    await screenshot(page, "login-throttled");
+    await assertAccessible(page, "login-throttled");
+  });
+
   test("no uncaught errors in the page along the way", () => {
     assert.deepEqual(pageErrors, []);
   });
