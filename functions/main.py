@@ -1,9 +1,9 @@
 """FlowChat's Cloud Functions: each definition wires a trigger to its handler."""
 
-import settings
 from firebase_admin import initialize_app
 from firebase_functions import db_fn, firestore_fn, https_fn, options, scheduler_fn
 
+import settings
 from handlers import accounts, devices, media, profiles, rooms, triggers
 
 options.set_global_options(region="us-central1", max_instances=20)

@@ -18,7 +18,6 @@ import logging
 from typing import Any
 
 import clients
-
 from db import blocks, outbox, pool, rooms, users
 
 log = logging.getLogger(__name__)

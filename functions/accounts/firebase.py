@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from clients import firebase_app as app
 from firebase_admin import auth
+
+from clients import firebase_app as app
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import mirror
-from errors import ApiError
-
 from db import outbox, pool, users
+from errors import ApiError
 
 
 def private_json(user: users.User) -> dict[str, Any]:
@@ -36,11 +35,8 @@ def get_own(user_id: str) -> users.User:
 
 def find(*, uid: str | None, username: str | None) -> users.User:
     with pool.transaction() as conn:
-        if uid is not None:
-            user = users.by_id(conn, uid) if _is_uuid(uid) else None
-        else:
-            user = users.by_username(conn, username or "")
-    if user is None or user["disabled"]:
+        user = users.find(conn, user_id=uid, username=username)
+    if user is None:
         raise ApiError("NOT_FOUND", "user not found")
     return user
 
@@ -53,13 +49,3 @@ def update(user_id: str, changes: dict[str, Any]) -> users.User:
         outbox.add(conn, "user", user_id)
     mirror.apply_quietly("user", user_id)
     return user
-
-
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 import mirror
 import settings
-from errors import ApiError
-
 from accounts import firebase, passwords, tokens
 from db import login_failures, outbox, pool, sessions, users
+from errors import ApiError
 
 BAD_CREDENTIALS = "invalid login or password"
 

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 
 import jwt
+
 import settings
 
 ALGORITHM = "HS256"

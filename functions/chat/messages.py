@@ -13,14 +13,14 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from google.cloud import firestore as gcf
+
 import clients
 import mirror
-from google.cloud import firestore as gcf
-from media import attachments
-from rooms.permissions import allowed
-
 from chat.notifier import Push, notifier
 from db import blocks, notifications, outbox, pool, rooms, users
+from media import attachments
+from rooms.permissions import allowed
 
 log = logging.getLogger(__name__)
 

@@ -36,8 +36,9 @@ class Notifier(Protocol):
 
 class FcmNotifier:
     def send(self, pushes: list[Push]) -> None:
-        import clients
         from firebase_admin import messaging
+
+        import clients
 
         messages = [
             messaging.Message(

@@ -13,9 +13,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import clients
 from google.cloud import firestore as gcf
 
+import clients
 from db import notifications, pool
 
 STATES = ("online", "away", "offline")

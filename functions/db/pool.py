@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
-import settings
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
+
+import settings
 
 _pool: ConnectionPool | None = None
 _lock = threading.Lock()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import psycopg
@@ -44,6 +45,19 @@ def by_username(conn: psycopg.Connection, username: str) -> User | None:
     return conn.execute(
         f"SELECT {_COLUMNS} FROM users WHERE lower(username) = lower(%s)", (username,)
     ).fetchone()
+
+
+def find(conn: psycopg.Connection, *, user_id: str | None, username: str | None) -> User | None:
+    """An enabled user by id or by username (any case); None when there is no such user."""
+    if user_id is not None:
+        try:
+            uuid.UUID(user_id)
+        except ValueError:
+            return None
+        user = by_id(conn, user_id)
+    else:
+        user = by_username(conn, username or "")
+    return None if user is None or user["disabled"] else user
 
 
 def credentials_by_login(conn: psycopg.Connection, login: str) -> User | None:

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pydantic
-from errors import ApiError
 from firebase_functions import https_fn
 
+from errors import ApiError
 from handlers.http import validate
 
 Model = TypeVar("Model", bound=pydantic.BaseModel)

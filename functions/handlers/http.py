@@ -14,8 +14,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pydantic
-from errors import ApiError, invalid
 from flask import Request, Response
+
+from errors import ApiError, invalid
 
 log = logging.getLogger("flowchat")
 

@@ -6,11 +6,11 @@ from typing import Literal
 from uuid import UUID
 
 from flask import Request, Response
-from media import notifications, uploads
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from handlers.callables import callable_action
 from handlers.http import endpoint, json_response
+from media import notifications, uploads
 
 
 class UploadRequest(BaseModel):

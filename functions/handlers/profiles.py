@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from errors import invalid
 from flask import Request, Response
 from pydantic import BaseModel, StrictStr, field_validator, model_validator
 
 from accounts import profiles, sessions, validation
+from errors import invalid
 from handlers.http import bearer_token, endpoint, json_response, parse_body, parse_query
 
 

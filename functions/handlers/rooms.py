@@ -16,12 +16,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from rooms import actions
-from rooms.permissions import ACTIONS
 
 from accounts import sessions
 from handlers.callables import callable_action
 from handlers.http import bearer_token, endpoint, json_response, parse_body
+from rooms import actions
+from rooms.permissions import ACTIONS
 
 
 class _Data(BaseModel):

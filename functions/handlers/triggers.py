@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from firebase_functions import db_fn, firestore_fn, scheduler_fn
+
 import mirror
 from chat import messages, presence
-from firebase_functions import db_fn, firestore_fn, scheduler_fn
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import clients
 from google.cloud import firestore as gcf
 
+import clients
 from db import pool, uploads
 from media.cloudinary_account import transformed
 

@@ -11,6 +11,7 @@ import os
 
 import cloudinary
 import cloudinary.utils
+
 from settings import CLOUDINARY_URL, MissingSecret
 
 

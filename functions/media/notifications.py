@@ -14,9 +14,8 @@ import time
 from typing import Any
 
 import mirror
-from errors import ApiError
-
 from db import outbox, pool, uploads, users
+from errors import ApiError
 from media import attachments, cloudinary_account
 
 MAX_AGE_SECONDS = 2 * 3600

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from errors import ApiError
-from rooms.permissions import allowed
-
 from db import pool, rooms, uploads
+from errors import ApiError
 from media import cloudinary_account
+from rooms.permissions import allowed
 
 MB = 1024 * 1024
 RATE_WINDOW_SECONDS = 600

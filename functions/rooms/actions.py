@@ -1,19 +1,20 @@
 """Room actions. Each checks the caller's rights in PostgreSQL, changes the rows and writes
 an outbox row in the same transaction, then brings the Firestore mirror up to date.
+
+Ids arrive validated as UUIDs by handlers/rooms.py.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import mirror
 import psycopg
-from errors import ApiError
 
+import mirror
 from db import blocks, outbox, pool, rooms, users
+from errors import ApiError
 from rooms.permissions import allowed, may_remove
 
 
@@ -29,7 +30,7 @@ def _changing_room(room_id: str) -> Iterator[tuple[psycopg.Connection, list[str]
 
 
 def _room_and_role(conn, room_id: str, caller: str, *, lock: bool = False):
-    room = rooms.by_id(conn, room_id, lock=lock) if _is_uuid(room_id) else None
+    room = rooms.by_id(conn, room_id, lock=lock)
     membership = rooms.membership(conn, room_id, caller) if room else None
     if room is None or (membership is None and room["is_private"]):
         raise ApiError("NOT_FOUND", "room not found")  # private rooms do not admit they exist
@@ -46,11 +47,8 @@ def _require(action: str, room, membership) -> None:
 
 
 def _find_user(conn, *, user_id: str | None, username: str | None) -> dict[str, Any]:
-    if user_id is not None:
-        user = users.by_id(conn, user_id) if _is_uuid(user_id) else None
-    else:
-        user = users.by_username(conn, username or "")
-    if user is None or user["disabled"]:
+    user = users.find(conn, user_id=user_id, username=username)
+    if user is None:
         raise ApiError("NOT_FOUND", "user not found")
     return user
 
@@ -107,7 +105,7 @@ def invite(caller: str, room_id: str, *, user_id: str | None, username: str | No
 
 def respond_to_invite(caller: str, invite_id: str, *, accept: bool) -> dict[str, Any]:
     with pool.transaction() as conn:
-        found = rooms.pending_invite(conn, invite_id) if _is_uuid(invite_id) else None
+        found = rooms.pending_invite(conn, invite_id)
         if found is None or found["invitee_id"] != caller:
             raise ApiError("NOT_FOUND", "invite not found")
         room_id = found["room_id"]
@@ -162,7 +160,7 @@ def remove_member(caller: str, room_id: str, user_id: str) -> dict[str, Any]:
     with _changing_room(room_id) as (conn, touched):
         room, membership = _room_and_role(conn, room_id, caller, lock=True)
         _require("remove_member", room, membership)
-        target = rooms.membership(conn, room_id, user_id) if _is_uuid(user_id) else None
+        target = rooms.membership(conn, room_id, user_id)
         if target is None:
             raise ApiError("NOT_FOUND", "userId: is not a member")
         if target["user_id"] == caller:
@@ -178,7 +176,7 @@ def set_role(caller: str, room_id: str, user_id: str, role: str) -> dict[str, An
     with _changing_room(room_id) as (conn, touched):
         room, membership = _room_and_role(conn, room_id, caller, lock=True)
         _require("set_role", room, membership)
-        target = rooms.membership(conn, room_id, user_id) if _is_uuid(user_id) else None
+        target = rooms.membership(conn, room_id, user_id)
         if target is None:
             raise ApiError("NOT_FOUND", "userId: is not a member")
         if user_id == caller:
@@ -272,9 +270,7 @@ def list_members(caller: str, room_id: str, *, after: str | None, limit: int) ->
     with pool.transaction() as conn:
         room, membership = _room_and_role(conn, room_id, caller)
         _require("read", room, membership)
-        rows = rooms.members(
-            conn, room_id, after=after if after and _is_uuid(after) else None, limit=limit
-        )
+        rows = rooms.members(conn, room_id, after=after, limit=limit)
     return {
         "members": [
             {
@@ -293,17 +289,9 @@ def list_members(caller: str, room_id: str, *, after: str | None, limit: int) ->
 
 def check_permission(caller: str, room_id: str, action: str) -> dict[str, Any]:
     with pool.transaction() as conn:
-        room = rooms.by_id(conn, room_id) if _is_uuid(room_id) else None
+        room = rooms.by_id(conn, room_id)
         membership = rooms.membership(conn, room_id, caller) if room else None
     return {
         "allowed": allowed(action, room, membership),
         "role": membership["role"] if membership else None,
     }
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except (ValueError, TypeError):
-        return False
-    return True
