@@ -11,6 +11,7 @@ notify listeners while holding it, so every reader sees whole commits.
 from __future__ import annotations
 
 import collections
+import logging
 import secrets
 import string
 import threading
@@ -45,6 +46,8 @@ from emulators.firestore.transactions import (
     TransactionManager,
 )
 from emulators.firestore.writes import apply_write, micros_of, target_name
+
+log = logging.getLogger(__name__)
 
 MAX_WRITES_PER_COMMIT = 500
 _AUTO_ID_ALPHABET = string.ascii_letters + string.digits
@@ -85,6 +88,7 @@ class FirestoreEngine:
         self.commit_observers: list[Callable[[str, list[Change], int], None]] = []
         self._usage: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         self.last_commit_us = 0
+        self._observers: list[Callable[[str, list[Change], int], None]] = []
         self._commits_since_prune = 0
 
     # state ------------------------------------------------------------------------------
@@ -624,9 +628,22 @@ class FirestoreEngine:
             if session.database is not None:
                 self._listeners[session.database].discard(session)
 
+    def add_commit_observer(self, observer: Callable[[str, list[Change], int], None]) -> None:
+        """Calls ``observer(database, changes, commit_us)`` after every commit that changed
+        documents, in commit order, with the engine lock held (so: queue, do not block).
+        ``changes`` are ``(path, before, after)`` with ``Entry`` or None; ``entry.doc`` is
+        the Document message. The functions host uses this for Firestore triggers."""
+        with self.cond:
+            self._observers.append(observer)
+
     def notify(self, database: str, changes: list[Change], commit_us: int) -> None:
         if not changes:
             return
+        for observer in self._observers:
+            try:
+                observer(database, changes, commit_us)
+            except Exception:
+                log.exception("Firestore commit observer failed")
         cache: dict = {}
         for session in list(self._listeners.get(database, ())):
             session.on_commit(changes, commit_us, cache)

@@ -23,6 +23,12 @@ from emulators.firestore import protos
 from emulators.firestore.engine import FirestoreEngine
 from emulators.firestore.errors import Code, FirestoreError
 from emulators.firestore.security import caller_from_authorization
+from emulators.firestore.streams import (
+    WriteRequest,
+    WriteResponse,
+    WriteStream,
+    WriteStreamRegistry,
+)
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +179,36 @@ def _listen_handler(engine: FirestoreEngine, pool: futures.ThreadPoolExecutor):
     return listen
 
 
+def _write_handler(
+    engine: FirestoreEngine, pool: futures.ThreadPoolExecutor, registry: WriteStreamRegistry
+):
+    """The Write stream: each request is handled in the pool, in order, and its answers
+    are sent before the next request is read. An error ends the call with its status."""
+
+    async def write(request_iterator, context):
+        loop = asyncio.get_running_loop()
+        try:
+            caller = _caller(context)
+        except FirestoreError as error:
+            await context.abort(_status(error), error.message)
+        stream = WriteStream(engine, caller, registry=registry)
+        try:
+            async for request in request_iterator:
+                try:
+                    responses = await loop.run_in_executor(pool, stream.handle, request)
+                except FirestoreError as error:
+                    await context.abort(_status(error), error.message)
+                except Exception as exc:
+                    log.exception("Firestore Write request failed")
+                    await context.abort(grpc.StatusCode.INTERNAL, f"internal error: {exc!r}")
+                for response in responses:
+                    yield response
+        finally:
+            stream.close()
+
+    return write
+
+
 def build_handler(engine: FirestoreEngine, pool: futures.ThreadPoolExecutor):
     calls = _Calls(pool)
     p = protos
@@ -223,6 +259,11 @@ def build_handler(engine: FirestoreEngine, pool: futures.ThreadPoolExecutor):
             _listen_handler(engine, pool),
             request_deserializer=p.ListenRequest.FromString,
             response_serializer=_SerializationCache(),
+        ),
+        "Write": grpc.stream_stream_rpc_method_handler(
+            _write_handler(engine, pool, WriteStreamRegistry()),
+            request_deserializer=WriteRequest.FromString,
+            response_serializer=WriteResponse.SerializeToString,
         ),
     }
     return grpc.method_handlers_generic_handler(SERVICE, handlers)

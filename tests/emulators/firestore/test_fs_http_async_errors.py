@@ -141,3 +141,32 @@ def test_export_and_import_round_trip(http, db, tmp_path):
     assert after.to_dict() == {"n": 1, "m": {"x": [1, 2]}}
     assert after.update_time == before["a"].update_time
     assert db.document("kept/a/sub/b").get().get("t") == before["b"].get("t")
+
+
+def test_commit_observer_sees_each_commit_in_order():
+    """In-process: the hook the functions host uses for Firestore triggers."""
+    from emulators.firestore import protos
+    from emulators.firestore.engine import FirestoreEngine
+    from emulators.firestore.security import ADMIN
+
+    engine = FirestoreEngine(None)
+    seen = []
+    engine.add_commit_observer(
+        lambda database, changes, commit_us: seen.append(
+            (database, [(p, b is not None, a is not None) for p, b, a in changes], commit_us)
+        )
+    )
+    database = "projects/p/databases/(default)"
+    name = f"{database}/documents/rooms/r1"
+    create = protos.CommitRequest(database=database)
+    create.writes.add().update.name = name
+    engine.commit(create, ADMIN)
+    delete = protos.CommitRequest(database=database)
+    delete.writes.add().delete = name
+    engine.commit(delete, ADMIN)
+    engine.commit(delete, ADMIN)  # deleting nothing changes nothing: no event
+    assert [changes for _, changes, _ in seen] == [
+        [("rooms/r1", False, True)],
+        [("rooms/r1", True, False)],
+    ]
+    assert seen[0][2] < seen[1][2]
