@@ -7,8 +7,8 @@ closure WebChannel client (BrowserChannel protocol 8, ``sendRawJson``,
 - ``framing``: chunk encoding, forward-channel form bodies, the handshake header block;
 - ``session``: a channel's numbered outgoing arrays, acknowledgements (``AID``), which
   back-channel request owns it, idle expiry (120 s without requests; swept every 30 s);
-- ``streams``: Listen and Write bridged to the engine (``WriteStream`` is transport-neutral:
-  WriteRequest protos in, WriteResponse protos out);
+- ``streams``: Listen and Write bridged to the engine (Write through the transport-neutral
+  ``emulators.firestore.streams.WriteStream``, which the gRPC server uses too);
 - ``routes``: the Starlette endpoint (handshake, forward POSTs, streaming ``CI=0`` and
   long-polling ``CI=1`` back channels with ``noop`` keep-alives every 25 s, ``terminate``).
 
