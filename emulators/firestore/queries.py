@@ -282,6 +282,8 @@ class CompiledQuery:
             if op == _Op.Value("IN"):
                 return lambda e: key_of(e, path) in keys
             if op == _Op.Value("NOT_IN"):
+                if NULL_KEY in keys:
+                    return lambda e: False  # no value is both non-null and not null
                 return lambda e: (
                     (k := key_of(e, path)) is not None and k != NULL_KEY and k not in keys
                 )

@@ -64,6 +64,12 @@ def test_field_filters(numbers, op, value, expected):
     assert ids(where(numbers, "n" if "array" not in op else "tag", op, value)) == expected
 
 
+def test_not_in_with_null_matches_nothing(numbers):
+    # The JS and Node SDKs' system tests against the backend expect no results.
+    assert ids(where(numbers, "n", "not-in", [None])) == []
+    assert ids(where(numbers, "n", "not-in", [float("nan")])) == ["a", "b", "c", "g"]
+
+
 def test_unary_filters(numbers):
     assert ids(where(numbers, "n", "==", float("nan"))) == ["f"]
     assert ids(where(numbers, "n", "!=", None)) == ["f", "a", "b", "c", "g"]
