@@ -1,0 +1,69 @@
+"""A crash between the two stores converges: the mirror process is killed after Firestore
+took the documents and before PostgreSQL recorded it, and the next run finishes the job."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import httpx
+
+from tests.support import emulators
+
+# Run the functions' own mirror, and SIGKILL the process at the moment it would mark the
+# outbox rows applied: Firestore has the documents, PostgreSQL's transaction dies with it.
+CRASHING_MIRROR = """
+import os, signal, sys
+sys.path.insert(0, "functions")
+import mirror
+from db import outbox
+outbox.mark_applied = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
+mirror.apply("room", sys.argv[1])
+"""
+
+
+def test_killing_the_mirror_midway_converges(person, admin_db, db, functions_host, tmp_path):
+    alice = person("alice")
+    cut_off = emulators.start(tmp_path, ["functions"], env=functions_host.env)
+    try:  # Firestore is unreachable from this host: the change stays in the outbox
+        response = httpx.post(
+            cut_off.functions_url("createRoom"),
+            json={"data": {"name": "Crashy"}},
+            headers={"Authorization": f"Bearer {alice.id_token}"},
+            timeout=60,
+        )
+    finally:
+        cut_off.stop()
+    room_id = response.json()["result"]["roomId"]
+
+    crash = subprocess.run(
+        [sys.executable, "-c", CRASHING_MIRROR, room_id],
+        cwd=emulators.ROOT,
+        env={
+            **os.environ,
+            **functions_host.env,
+            "FIRESTORE_EMULATOR_HOST": functions_host.host("firestore"),
+            "GCLOUD_PROJECT": functions_host.project,
+        },
+        capture_output=True,
+        timeout=60,
+    )
+    assert crash.returncode == -signal.SIGKILL, crash.stderr.decode()
+    assert admin_db.document(f"rooms/{room_id}/members/{alice.uid}").get().exists
+    pending = db.execute(
+        "SELECT count(*) AS n FROM outbox WHERE subject_id = %s AND applied_at IS NULL", (room_id,)
+    ).fetchone()["n"]
+    assert pending == 1  # the kill rolled back the mark, and released the advisory lock
+
+    assert httpx.post(functions_host.functions_url("applyOutbox"), timeout=60).status_code == 200
+    assert (
+        db.execute(
+            "SELECT count(*) AS n FROM outbox WHERE subject_id = %s AND applied_at IS NULL",
+            (room_id,),
+        ).fetchone()["n"]
+        == 0
+    )
+    member = admin_db.document(f"rooms/{room_id}/members/{alice.uid}").get().to_dict()
+    assert member["role"] == "owner"
