@@ -28,7 +28,7 @@ export class InMemoryChatSource implements ChatDataSource {
       createdAt: new Date(),
       editedAt: null,
       deleted: false,
-      replyTo: null,
+      replyTo: this.replyPreview(roomId, draft.replyToId),
       mentions: draft.mentions ?? [],
       reactions: {},
       attachments: draft.attachments ?? [],
@@ -37,6 +37,13 @@ export class InMemoryChatSource implements ChatDataSource {
     this.receive(message);
     return message;
   });
+
+  private replyPreview(roomId: string, messageId: string | undefined): Message["replyTo"] {
+    const original = this.messages.get(roomId)?.find((message) => message.id === messageId);
+    return original
+      ? { messageId: original.id, senderId: original.senderId, senderName: original.senderName, text: original.text }
+      : null;
+  }
 
   /** A message arriving in a room, as if from the server. */
   receive(message: Message) {
@@ -69,10 +76,33 @@ export class InMemoryChatSource implements ChatDataSource {
     return { messages: all.slice(start, end), hasMore: start > 0 };
   }
 
-  async editMessage() {}
-  async deleteMessage() {}
-  async toggleReaction() {}
+  editMessage = vi.fn(async (roomId: string, messageId: string, text: string) => {
+    this.update(roomId, messageId, (message) => ({ ...message, text, editedAt: new Date() }));
+  });
+
+  deleteMessage = vi.fn(async (roomId: string, messageId: string) => {
+    this.update(roomId, messageId, (message) => ({ ...message, text: "", deleted: true, reactions: {} }));
+  });
+
+  toggleReaction = vi.fn(async (roomId: string, messageId: string, emoji: string) => {
+    const me = this.currentUser.id;
+    this.update(roomId, messageId, (message) => {
+      const users = message.reactions[emoji] ?? [];
+      const next = users.includes(me) ? users.filter((id) => id !== me) : [...users, me];
+      return { ...message, reactions: { ...message.reactions, [emoji]: next } };
+    });
+  });
+
   async setOwnPresence() {}
+
+  private update(roomId: string, messageId: string, change: (message: Message) => Message) {
+    const messages = this.messages.get(roomId) ?? [];
+    this.messages.set(
+      roomId,
+      messages.map((message) => (message.id === messageId ? change(message) : message)),
+    );
+    this.emitMessages(roomId);
+  }
 
   watchReadReceipts(_roomId: string, subscriber: Subscriber<ReadReceipt[]>) {
     subscriber.next([]);

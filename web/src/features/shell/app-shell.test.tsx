@@ -33,6 +33,7 @@ describe("AppShell", () => {
 
     const sidebar = screen.getByRole("navigation", { name: "Conversations" });
     expect(within(sidebar).getByRole("link", { name: "Weekend plans, 2 unread" })).toHaveAttribute("href", "/rooms/r1");
+    expect(document.title).toBe("(2) FlowChat");
   });
 
   it("moves between conversations with Alt+Down and Alt+Up", async () => {

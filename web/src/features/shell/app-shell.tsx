@@ -1,5 +1,5 @@
 import { CloudOffIcon } from "lucide-react";
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { Link, Outlet, useMatch, useNavigate } from "react-router";
 import { toast } from "sonner";
 import { useRooms } from "@/features/chat/chat-data-context";
@@ -24,6 +24,10 @@ export function AppShell() {
   const rooms = useRooms();
   const openShortcuts = useCallback(() => setShortcutsOpen(true), []);
   useGlobalShortcuts(rooms.status === "ready" ? rooms.rooms : NO_ROOMS, openShortcuts);
+  const unread = rooms.status === "ready" ? rooms.rooms.reduce((sum, room) => sum + room.unreadCount, 0) : 0;
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread > 99 ? "99+" : unread}) FlowChat` : "FlowChat";
+  }, [unread]);
   // Only the room list is a "home" pane; any other page takes the whole phone screen.
   const atHome = useMatch("/") !== null;
 

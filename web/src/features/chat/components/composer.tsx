@@ -1,5 +1,5 @@
-import { SendHorizontalIcon } from "lucide-react";
-import { useId, useRef, useState, type KeyboardEvent } from "react";
+import { CornerUpLeftIcon, SendHorizontalIcon, XIcon } from "lucide-react";
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/utils";
 
@@ -11,10 +11,13 @@ interface ComposerProps {
   /** Called when the user starts or stops typing, for the typing indicator. */
   onTypingChange?: (typing: boolean) => void;
   disabled?: boolean;
+  /** The message being replied to, shown above the box. */
+  replyingTo?: { senderName: string; text: string } | null;
+  onCancelReply?: () => void;
 }
 
 /** Enter sends, Shift+Enter adds a line; text written with an IME is never sent mid-composition. */
-export function Composer({ roomName, onSend, onTypingChange, disabled }: ComposerProps) {
+export function Composer({ roomName, onSend, onTypingChange, disabled, replyingTo, onCancelReply }: ComposerProps) {
   const [text, setText] = useState("");
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const hintId = useId();
@@ -35,7 +38,17 @@ export function Composer({ roomName, onSend, onTypingChange, disabled }: Compose
     textareaRef.current?.focus();
   }
 
+  // Choosing "Reply" puts the cursor where the reply goes.
+  useEffect(() => {
+    if (replyingTo) textareaRef.current?.focus();
+  }, [replyingTo]);
+
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === "Escape" && replyingTo) {
+      event.preventDefault();
+      onCancelReply?.();
+      return;
+    }
     if (event.key !== "Enter" || event.shiftKey || event.nativeEvent.isComposing) return;
     event.preventDefault();
     send();
@@ -43,8 +56,20 @@ export function Composer({ roomName, onSend, onTypingChange, disabled }: Compose
 
   const tooLong = text.length > MESSAGE_MAX_LENGTH;
   return (
+    <div className="border-t bg-background">
+      {replyingTo ? (
+        <div className="flex items-center gap-2 px-4 pt-2 text-xs text-muted-foreground">
+          <CornerUpLeftIcon className="size-3.5 shrink-0" aria-hidden />
+          <p className="min-w-0 flex-1 truncate">
+            Replying to <span className="font-medium text-foreground">{replyingTo.senderName}</span>: {replyingTo.text}
+          </p>
+          <Button type="button" variant="ghost" size="icon" className="size-6" aria-label="Cancel reply" onClick={onCancelReply}>
+            <XIcon aria-hidden />
+          </Button>
+        </div>
+      ) : null}
     <form
-      className="flex items-end gap-2 border-t bg-background p-3"
+      className="flex items-end gap-2 p-3"
       onSubmit={(event) => {
         event.preventDefault();
         send();
@@ -80,5 +105,6 @@ export function Composer({ roomName, onSend, onTypingChange, disabled }: Compose
         <SendHorizontalIcon aria-hidden />
       </Button>
     </form>
+    </div>
   );
 }

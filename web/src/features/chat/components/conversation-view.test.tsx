@@ -1,4 +1,4 @@
-import { act, render, screen, waitFor } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router";
 import { describe, expect, it } from "vitest";
@@ -88,5 +88,94 @@ describe("ConversationView", () => {
   it("invites the first message in an empty room", () => {
     renderView(new InMemoryChatSource(me));
     expect(screen.getByText("No messages yet. Say hello!")).toBeInTheDocument();
+  });
+});
+
+describe("ConversationView message actions", () => {
+  function sourceWithTwoMessages() {
+    const source = new InMemoryChatSource(me);
+    source.receive(message({ id: "bob1", roomId: "r1", senderId: "u_bob", senderName: "Bob", text: "Pizza tonight?", createdAt: new Date("2026-11-25T09:00:00") }));
+    source.receive(message({ id: "mine1", roomId: "r1", senderId: me.id, senderName: me.displayName, text: "Sounds good", createdAt: new Date("2026-11-25T09:01:00") }));
+    return source;
+  }
+
+  async function openActions(from: string) {
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("button", { name: `Actions for message from ${from}` }));
+    return user;
+  }
+
+  it("reacts from the menu and toggles a reaction from its chip", async () => {
+    const source = sourceWithTwoMessages();
+    renderView(source);
+
+    const user = await openActions("Bob");
+    await user.click(await screen.findByRole("menuitem", { name: "React with 👍" }));
+
+    expect(source.toggleReaction).toHaveBeenCalledWith("r1", "bob1", "👍");
+    const chip = await screen.findByRole("button", { name: "👍 1, remove your reaction" });
+    expect(chip).toHaveAttribute("aria-pressed", "true");
+
+    await user.click(chip);
+    expect(source.toggleReaction).toHaveBeenCalledTimes(2);
+    await waitFor(() => expect(screen.queryByRole("button", { name: /👍/ })).not.toBeInTheDocument());
+  });
+
+  it("replies to a message", async () => {
+    const source = sourceWithTwoMessages();
+    renderView(source);
+
+    const user = await openActions("Bob");
+    await user.click(await screen.findByRole("menuitem", { name: "Reply" }));
+    expect(screen.getByText(/Replying to/)).toHaveTextContent("Replying to Bob: Pizza tonight?");
+    await user.type(screen.getByLabelText("Message General"), "Yes!{Enter}");
+
+    expect(source.sendMessage).toHaveBeenCalledWith("r1", { text: "Yes!", replyToId: "bob1" });
+    expect(screen.queryByText(/Replying to/)).not.toBeInTheDocument();
+    const sent = (await screen.findAllByTestId("message")).at(-1)!;
+    expect(sent).toHaveTextContent("Bob: Pizza tonight?");
+  });
+
+  it("offers edit and delete only on your own messages", async () => {
+    renderView(sourceWithTwoMessages());
+
+    let user = await openActions("Bob");
+    await screen.findByRole("menuitem", { name: "Reply" });
+    expect(screen.queryByRole("menuitem", { name: "Edit" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("menuitem", { name: "Delete" })).not.toBeInTheDocument();
+    await user.keyboard("{Escape}");
+
+    user = await openActions("you");
+    expect(await screen.findByRole("menuitem", { name: "Edit" })).toBeInTheDocument();
+    expect(screen.getByRole("menuitem", { name: "Delete" })).toBeInTheDocument();
+  });
+
+  it("edits your message in place", async () => {
+    const source = sourceWithTwoMessages();
+    renderView(source);
+
+    const user = await openActions("you");
+    await user.click(await screen.findByRole("menuitem", { name: "Edit" }));
+    const editor = await screen.findByLabelText("Edit message");
+    await user.clear(editor);
+    await user.type(editor, "Sounds great{Enter}");
+
+    expect(source.editMessage).toHaveBeenCalledWith("r1", "mine1", "Sounds great");
+    const edited = await screen.findByText("Sounds great");
+    expect(edited.closest("[data-testid=message]")).toHaveTextContent("Edited");
+  });
+
+  it("deletes your message after confirming", async () => {
+    const source = sourceWithTwoMessages();
+    renderView(source);
+
+    const user = await openActions("you");
+    await user.click(await screen.findByRole("menuitem", { name: "Delete" }));
+    const dialog = await screen.findByRole("dialog", { name: "Delete this message?" });
+    expect(source.deleteMessage).not.toHaveBeenCalled();
+    await user.click(within(dialog).getByRole("button", { name: "Delete" }));
+
+    expect(source.deleteMessage).toHaveBeenCalledWith("r1", "mine1");
+    expect(await screen.findByText("This message was deleted")).toBeInTheDocument();
   });
 });

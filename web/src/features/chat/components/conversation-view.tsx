@@ -1,10 +1,19 @@
 import { ArrowLeftIcon, Loader2Icon } from "lucide-react";
-import { useEffect, useLayoutEffect, useRef } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import type { ChatDataSource } from "@/features/chat/data-source";
-import type { RoomSummary } from "@/features/chat/types";
+import {
+  Dialog,
+  DialogClose,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
+import type { Message, RoomSummary } from "@/features/chat/types";
 import { useConversation } from "@/features/chat/use-conversation";
 import { UserAvatar } from "@/features/people/user-avatar";
 import { Composer } from "./composer";
@@ -28,6 +37,9 @@ export function ConversationView({ source, room, currentUserId }: ConversationVi
   // Distance from the bottom before older messages are prepended, to keep the view still.
   const anchorFromBottom = useRef<number | null>(null);
   const lastMarkedRead = useRef<string | null>(null);
+  const [replyingTo, setReplyingTo] = useState<Message | null>(null);
+  const [editingId, setEditingId] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState<Message | null>(null);
 
   const newest = messages[messages.length - 1];
 
@@ -68,11 +80,28 @@ export function ConversationView({ source, room, currentUserId }: ConversationVi
 
   async function send(text: string) {
     atBottom.current = true;
+    const replyToId = replyingTo?.id;
+    setReplyingTo(null);
     try {
-      await source.sendMessage(room.id, { text });
+      await source.sendMessage(room.id, replyToId ? { text, replyToId } : { text });
     } catch {
       toast.error("Message not sent. Check your connection and try again.");
     }
+  }
+
+  function react(message: Message, emoji: string) {
+    source.toggleReaction(room.id, message.id, emoji).catch(() => toast.error("Couldn't add your reaction."));
+  }
+
+  function saveEdit(message: Message, text: string) {
+    setEditingId(null);
+    source.editMessage(room.id, message.id, text).catch(() => toast.error("Couldn't save your edit."));
+  }
+
+  function deleteConfirmed() {
+    const message = confirmDelete;
+    setConfirmDelete(null);
+    if (message) source.deleteMessage(room.id, message.id).catch(() => toast.error("Couldn't delete the message."));
   }
 
   const lastIncoming = [...messages].reverse().find((message) => message.senderId !== currentUserId);
@@ -112,7 +141,17 @@ export function ConversationView({ source, room, currentUserId }: ConversationVi
         {conversation.status === "ready" && messages.length === 0 ? (
           <p className="p-8 text-center text-sm text-muted-foreground">No messages yet. Say hello!</p>
         ) : null}
-        <MessageList messages={messages} currentUserId={currentUserId} />
+        <MessageList
+          messages={messages}
+          currentUserId={currentUserId}
+          editingMessageId={editingId}
+          onReact={react}
+          onReply={setReplyingTo}
+          onStartEdit={(message) => setEditingId(message.id)}
+          onSaveEdit={saveEdit}
+          onCancelEdit={() => setEditingId(null)}
+          onDelete={setConfirmDelete}
+        />
         </div>
       </div>
       <p className="sr-only" aria-live="polite">
@@ -122,12 +161,33 @@ export function ConversationView({ source, room, currentUserId }: ConversationVi
       <Composer
         roomName={room.name}
         onSend={send}
+        replyingTo={replyingTo}
+        onCancelReply={() => setReplyingTo(null)}
         onTypingChange={(typing) => {
           source.setTyping(room.id, typing).catch(() => {
             // Typing is best effort.
           });
         }}
       />
+      <Dialog open={confirmDelete !== null} onOpenChange={(open) => !open && setConfirmDelete(null)}>
+        <DialogContent className="sm:max-w-sm">
+          <DialogHeader>
+            <DialogTitle>Delete this message?</DialogTitle>
+            <DialogDescription>Everyone in {room.name} will see that a message was deleted.</DialogDescription>
+          </DialogHeader>
+          {confirmDelete ? (
+            <p className="line-clamp-3 rounded-md bg-muted px-3 py-2 text-sm whitespace-pre-wrap">{confirmDelete.text}</p>
+          ) : null}
+          <DialogFooter>
+            <DialogClose asChild>
+              <Button variant="outline">Cancel</Button>
+            </DialogClose>
+            <Button variant="destructive" onClick={deleteConfirmed}>
+              Delete
+            </Button>
+          </DialogFooter>
+        </DialogContent>
+      </Dialog>
     </section>
   );
 }

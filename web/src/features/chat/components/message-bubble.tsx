@@ -1,14 +1,22 @@
 import { CornerUpLeftIcon, FileIcon } from "lucide-react";
+import { useId, useState, type KeyboardEvent } from "react";
+import { Button } from "@/components/ui/button";
 import { formatMessageTime } from "@/features/chat/group-messages";
 import type { Message } from "@/features/chat/types";
 import { cn } from "@/lib/utils";
+import { MessageActions, type MessageActionHandlers } from "./message-actions";
 
 type Position = "single" | "first" | "middle" | "last";
 
-interface MessageBubbleProps {
+interface MessageBubbleProps extends MessageActionHandlers {
   message: Message;
   own: boolean;
   position: Position;
+  currentUserId?: string;
+  /** When set, the bubble shows an editor instead of its text. */
+  editing?: boolean;
+  onSaveEdit?: (message: Message, text: string) => void;
+  onCancelEdit?: () => void;
 }
 
 // Bubbles in a group share a flat inner edge, so the group reads as one block.
@@ -23,7 +31,16 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-export function MessageBubble({ message, own, position }: MessageBubbleProps) {
+export function MessageBubble({
+  message,
+  own,
+  position,
+  currentUserId,
+  editing = false,
+  onSaveEdit,
+  onCancelEdit,
+  ...actions
+}: MessageBubbleProps) {
   const reactions = Object.entries(message.reactions).filter(([, users]) => users.length > 0);
   const status =
     message.delivery === "sending"
@@ -33,6 +50,8 @@ export function MessageBubble({ message, own, position }: MessageBubbleProps) {
         : message.editedAt && !message.deleted
           ? "Edited"
           : null;
+  const actionable = !message.deleted && message.delivery === "sent" && !editing;
+
   return (
     <div
       data-testid="message"
@@ -40,66 +59,164 @@ export function MessageBubble({ message, own, position }: MessageBubbleProps) {
       title={message.createdAt.toLocaleString()}
       className={cn("group flex min-w-0 flex-col gap-1", own ? "items-end" : "items-start")}
     >
-      <div
-        className={cn(
-          "max-w-full px-3.5 py-2 text-sm break-words",
-          CORNERS[own ? "own" : "other"][position],
-          own ? "bg-bubble-own text-bubble-own-foreground" : "bg-bubble-other text-bubble-other-foreground",
-          message.deleted && "bg-transparent text-muted-foreground italic ring-1 ring-border",
-          message.delivery === "sending" && "opacity-70",
-        )}
-      >
-        {message.replyTo && !message.deleted ? (
-          <p className={cn("mb-1 flex items-center gap-1 border-l-2 pl-2 text-xs opacity-80", own ? "border-bubble-own-foreground/60" : "border-primary")}>
-            <CornerUpLeftIcon className="size-3 shrink-0" aria-hidden />
-            <span className="truncate">
-              <span className="font-medium">{message.replyTo.senderName}</span>: {message.replyTo.text}
-            </span>
-          </p>
+      <div className={cn("flex max-w-full min-w-0 items-center gap-1", own && "flex-row-reverse")}>
+        <div
+          className={cn(
+            "max-w-full min-w-0 px-3.5 py-2 text-sm break-words",
+            CORNERS[own ? "own" : "other"][position],
+            own ? "bg-bubble-own text-bubble-own-foreground" : "bg-bubble-other text-bubble-other-foreground",
+            message.deleted && "bg-transparent text-muted-foreground italic ring-1 ring-border",
+            message.delivery === "sending" && "opacity-70",
+            editing && "w-[min(32rem,80vw)] bg-bubble-other text-bubble-other-foreground",
+          )}
+        >
+          {message.replyTo && !message.deleted ? (
+            <p
+              className={cn(
+                "mb-1 flex items-center gap-1 border-l-2 pl-2 text-xs opacity-80",
+                own && !editing ? "border-bubble-own-foreground/60" : "border-primary",
+              )}
+            >
+              <CornerUpLeftIcon className="size-3 shrink-0" aria-hidden />
+              <span className="truncate">
+                <span className="font-medium">{message.replyTo.senderName}</span>: {message.replyTo.text}
+              </span>
+            </p>
+          ) : null}
+          {message.deleted ? (
+            <p>This message was deleted</p>
+          ) : editing ? (
+            <EditMessageForm
+              initialText={message.text}
+              onSave={(text) => onSaveEdit?.(message, text)}
+              onCancel={() => onCancelEdit?.()}
+            />
+          ) : (
+            <p className="whitespace-pre-wrap">{message.text}</p>
+          )}
+          {!message.deleted && message.attachments.length > 0 ? (
+            <ul className="mt-2 grid gap-1.5">
+              {message.attachments.map((attachment) => (
+                <li key={attachment.id}>
+                  {attachment.kind === "image" ? (
+                    <img
+                      src={attachment.url}
+                      alt={attachment.name}
+                      width={attachment.width}
+                      height={attachment.height}
+                      loading="lazy"
+                      className="max-h-64 rounded-lg object-cover"
+                    />
+                  ) : (
+                    <a
+                      href={attachment.url}
+                      className="flex items-center gap-2 rounded-lg bg-background/20 px-2 py-1.5 underline-offset-2 hover:underline"
+                    >
+                      <FileIcon className="size-4 shrink-0" aria-hidden />
+                      <span className="truncate">{attachment.name}</span>
+                      <span className="shrink-0 text-xs opacity-75">{formatBytes(attachment.sizeBytes)}</span>
+                    </a>
+                  )}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {status && !editing ? <span className="mt-0.5 block text-right text-[11px] leading-none opacity-75">{status}</span> : null}
+          <span className="sr-only">
+            , sent <time dateTime={message.createdAt.toISOString()}>{formatMessageTime(message.createdAt)}</time>
+          </span>
+        </div>
+        {actionable ? (
+          <MessageActions
+            message={message}
+            own={own}
+            {...actions}
+            className="opacity-0 transition-opacity group-hover:opacity-100 focus-visible:opacity-100 data-[state=open]:opacity-100 pointer-coarse:opacity-100"
+          />
         ) : null}
-        {message.deleted ? (
-          <p>This message was deleted</p>
-        ) : (
-          <p className="whitespace-pre-wrap">{message.text}</p>
-        )}
-        {!message.deleted && message.attachments.length > 0 ? (
-          <ul className="mt-2 grid gap-1.5">
-            {message.attachments.map((attachment) => (
-              <li key={attachment.id}>
-                {attachment.kind === "image" ? (
-                  <img
-                    src={attachment.url}
-                    alt={attachment.name}
-                    width={attachment.width}
-                    height={attachment.height}
-                    loading="lazy"
-                    className="max-h-64 rounded-lg object-cover"
-                  />
-                ) : (
-                  <a href={attachment.url} className="flex items-center gap-2 rounded-lg bg-background/20 px-2 py-1.5 underline-offset-2 hover:underline">
-                    <FileIcon className="size-4 shrink-0" aria-hidden />
-                    <span className="truncate">{attachment.name}</span>
-                    <span className="shrink-0 text-xs opacity-75">{formatBytes(attachment.sizeBytes)}</span>
-                  </a>
-                )}
-              </li>
-            ))}
-          </ul>
-        ) : null}
-        {status ? <span className="mt-0.5 block text-right text-[11px] leading-none opacity-75">{status}</span> : null}
-        <span className="sr-only">
-          , sent <time dateTime={message.createdAt.toISOString()}>{formatMessageTime(message.createdAt)}</time>
-        </span>
       </div>
       {reactions.length > 0 ? (
         <ul className="flex flex-wrap gap-1" aria-label="Reactions">
-          {reactions.map(([emoji, users]) => (
-            <li key={emoji} className="rounded-full border bg-background px-1.5 text-xs" aria-label={`${emoji} ${users.length}`}>
-              {emoji} {users.length}
-            </li>
-          ))}
+          {reactions.map(([emoji, users]) => {
+            const mine = currentUserId !== undefined && users.includes(currentUserId);
+            const label = `${emoji} ${users.length}`;
+            return (
+              <li key={emoji}>
+                {actions.onReact && !message.deleted ? (
+                  <button
+                    type="button"
+                    aria-pressed={mine}
+                    aria-label={`${label}, ${mine ? "remove your reaction" : "react too"}`}
+                    onClick={() => actions.onReact?.(message, emoji)}
+                    className={cn(
+                      "rounded-full border bg-background px-1.5 text-xs outline-none hover:bg-accent focus-visible:ring-[3px] focus-visible:ring-ring/50",
+                      mine && "border-primary/60 bg-accent text-accent-foreground",
+                    )}
+                  >
+                    {emoji} {users.length}
+                  </button>
+                ) : (
+                  <span className="rounded-full border bg-background px-1.5 text-xs">
+                    {emoji} {users.length}
+                  </span>
+                )}
+              </li>
+            );
+          })}
         </ul>
       ) : null}
     </div>
+  );
+}
+
+function EditMessageForm({ initialText, onSave, onCancel }: { initialText: string; onSave: (text: string) => void; onCancel: () => void }) {
+  const [text, setText] = useState(initialText);
+  const id = useId();
+  const trimmed = text.trim();
+
+  function save() {
+    if (!trimmed) return;
+    if (trimmed === initialText) onCancel();
+    else onSave(trimmed);
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      onCancel();
+    } else if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      save();
+    }
+  }
+
+  return (
+    <form
+      className="grid gap-2"
+      onSubmit={(event) => {
+        event.preventDefault();
+        save();
+      }}
+    >
+      <label className="sr-only" htmlFor={id}>
+        Edit message
+      </label>
+      <textarea
+        id={id}
+        autoFocus
+        value={text}
+        onChange={(event) => setText(event.target.value)}
+        onKeyDown={onKeyDown}
+        className="field-sizing-content min-h-10 w-full resize-none rounded-md border border-input bg-background px-2 py-1.5 text-sm text-foreground outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
+      />
+      <div className="flex justify-end gap-2">
+        <Button type="button" size="sm" variant="ghost" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button type="submit" size="sm" disabled={!trimmed}>
+          Save
+        </Button>
+      </div>
+    </form>
   );
 }

@@ -2,16 +2,20 @@ import { buildTimeline, formatDayLabel, formatMessageTime } from "@/features/cha
 import type { Message } from "@/features/chat/types";
 import { UserAvatar } from "@/features/people/user-avatar";
 import { cn } from "@/lib/utils";
+import type { MessageActionHandlers } from "./message-actions";
 import { MessageBubble } from "./message-bubble";
 
-interface MessageListProps {
+interface MessageListProps extends MessageActionHandlers {
   messages: readonly Message[];
   currentUserId: string;
   now?: Date;
+  editingMessageId?: string | null;
+  onSaveEdit?: (message: Message, text: string) => void;
+  onCancelEdit?: () => void;
 }
 
 /** A conversation's messages: day separators, and bubbles grouped by sender. */
-export function MessageList({ messages, currentUserId, now }: MessageListProps) {
+export function MessageList({ messages, currentUserId, now, editingMessageId, ...bubbleProps }: MessageListProps) {
   const timeline = buildTimeline(messages);
   return (
     <ol className="flex flex-col gap-3 px-3 py-4 sm:px-6" aria-label="Messages">
@@ -42,8 +46,11 @@ export function MessageList({ messages, currentUserId, now }: MessageListProps) 
               {item.messages.map((message, index) => (
                 <MessageBubble
                   key={message.id}
+                  {...bubbleProps}
                   message={message}
                   own={own}
+                  currentUserId={currentUserId}
+                  editing={message.id === editingMessageId}
                   position={item.messages.length === 1 ? "single" : index === 0 ? "first" : index === item.messages.length - 1 ? "last" : "middle"}
                 />
               ))}
