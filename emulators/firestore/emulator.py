@@ -55,7 +55,11 @@ class FirestoreEmulator(Emulator):
         self._grpc = GrpcServer(self.engine)
         grpc_port = self._grpc.start()
         http_address = Address("127.0.0.1", _free_loopback_port())
-        app = build_app(self.engine, extra_routes=browser_routes(self.engine))
+        app = build_app(
+            self.engine,
+            extra_routes=browser_routes(self.engine),
+            default_export_dir=self.config.state_dir / "firestore-export",
+        )
         self._http = BackgroundServer(app, http_address, name="firestore-http")
         self._http.start()
         self._front = PortFront(self.address, grpc_port, http_address.port)

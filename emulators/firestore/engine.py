@@ -88,7 +88,6 @@ class FirestoreEngine:
         self.commit_observers: list[Callable[[str, list[Change], int], None]] = []
         self._usage: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         self.last_commit_us = 0
-        self._observers: list[Callable[[str, list[Change], int], None]] = []
         self._commits_since_prune = 0
 
     # state ------------------------------------------------------------------------------
@@ -634,18 +633,16 @@ class FirestoreEngine:
         ``changes`` are ``(path, before, after)`` with ``Entry`` or None; ``entry.doc`` is
         the Document message. The functions host uses this for Firestore triggers."""
         with self.cond:
-            self._observers.append(observer)
+            self.commit_observers.append(observer)
 
     def notify(self, database: str, changes: list[Change], commit_us: int) -> None:
         if not changes:
             return
-        for observer in self._observers:
-            try:
-                observer(database, changes, commit_us)
-            except Exception:
-                log.exception("Firestore commit observer failed")
         cache: dict = {}
         for session in list(self._listeners.get(database, ())):
             session.on_commit(changes, commit_us, cache)
         for observer in self.commit_observers:
-            observer(database, changes, commit_us)
+            try:
+                observer(database, changes, commit_us)
+            except Exception:  # the commit is applied; an observer must not undo it
+                log.exception("Firestore commit observer failed")
