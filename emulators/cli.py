@@ -6,7 +6,7 @@ import argparse
 import logging
 import signal
 import sys
-import threading
+import time
 
 from emulators import config as config_module
 from emulators import registry
@@ -46,9 +46,11 @@ def select(only: str | None) -> list[str]:
 
 
 def serve(config: config_module.Config, names: list[str]) -> int:
-    stop_requested = threading.Event()
+    # The handler only flips a flag: taking a lock there (Event.set) could deadlock with the
+    # main thread waiting on the same lock when the signal arrives.
+    stop_requested: list[int] = []
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop_requested.set())
+        signal.signal(sig, lambda signum, _frame: stop_requested.append(signum))
 
     hub = Hub(config)
     started: list[Emulator] = []
@@ -65,8 +67,8 @@ def serve(config: config_module.Config, names: list[str]) -> int:
         return 1
 
     print(f"All emulators ready (project {config.project})", flush=True)
-    while not stop_requested.wait(0.5):
-        pass
+    while not stop_requested:
+        time.sleep(0.2)
     print("Shutting down emulators", flush=True)
     _stop_all(started)
     return 0
