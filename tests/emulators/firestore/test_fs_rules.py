@@ -177,6 +177,27 @@ def test_list_queries_must_be_provably_allowed(seeded, alice):
     assert "m1" in [s.id for s in messages.stream()]
 
 
+def test_query_must_constrain_owner_including_or_branches(seeded, alice):
+    from google.cloud.firestore_v1.base_query import And, FieldFilter, Or
+
+    seeded.document("notes/n1").set({"owner": "alice", "n": 2})
+    seeded.document("notes/n2").set({"owner": "bob", "n": 5})
+    seeded.document("users/alice/notes/n3").set({"owner": "alice", "n": -1})
+    notes = alice.collection("notes")
+    mine = FieldFilter("owner", "==", "alice")
+    assert [s.id for s in notes.where(filter=mine).stream()] == ["n1"]
+    with pytest.raises(exceptions.PermissionDenied):
+        list(notes.stream())
+    with pytest.raises(exceptions.PermissionDenied):
+        list(notes.where(filter=Or([mine, FieldFilter("owner", "==", "bob")])).stream())
+    both_mine = Or([And([mine, FieldFilter("n", ">", 1)]), And([mine, FieldFilter("n", "<", 0)])])
+    assert [s.id for s in notes.where(filter=both_mine).stream()] == ["n1"]
+    group = alice.collection_group("notes").where(filter=mine)
+    assert sorted(s.id for s in group.stream()) == ["n1", "n3"]
+    with pytest.raises(exceptions.PermissionDenied):
+        list(alice.collection_group("notes").stream())
+
+
 def test_batch_is_all_or_nothing_under_rules(seeded, alice):
     batch = alice.batch()
     batch.set(alice.document("profiles/alice"), {"name": "Alice 2"})
