@@ -63,6 +63,11 @@ def _set_time(stamp, micros: int) -> None:
     stamp.nanos = (micros % 1_000_000) * 1000
 
 
+def _accessed_paths(access) -> set[str]:
+    """Document paths (relative to the documents root) a rules decision read."""
+    return {path.split("/documents/", 1)[-1].strip("/") for path in access.accessed}
+
+
 def _rules_path(name: DocumentName) -> str:
     base = f"/databases/{name.database_id}/documents"
     return f"{base}/{name.path}" if name.path else base
@@ -142,22 +147,29 @@ class FirestoreEngine:
 
         return Document(_rules_path(name), values.fields_to_python(entry.doc.fields))
 
-    def check_get_rules(self, caller: Caller, name: DocumentName, entry: Entry | None = None):
+    def check_get_rules(
+        self, caller: Caller, name: DocumentName, entry: Entry | None = None
+    ) -> set[str]:
+        """Raises PERMISSION_DENIED unless the rules allow the get; returns the paths the
+        decision read (get()/exists()), so a listener can be re-checked when they change."""
         if caller.admin:
-            return
+            return set()
         if entry is None:
             entry = self.store(name.database).get(name.path)
+        access = self._access(name.database, None, 10)
         self.rules.check(
             caller,
             "get",
             _rules_path(name),
             resource=self._rules_document(entry, name),
-            access=self._access(name.database, None, 10),
+            access=access,
         )
+        return _accessed_paths(access)
 
-    def check_list_rules(self, caller: Caller, query: CompiledQuery) -> None:
+    def check_list_rules(self, caller: Caller, query: CompiledQuery) -> set[str]:
+        """Like ``check_get_rules`` for a query (rules see the query, not the results)."""
         if caller.admin:
-            return
+            return set()
         from emulators.firestore.rules import ListQuery
 
         parent = query.parent
@@ -188,14 +200,16 @@ class FirestoreEngine:
                 for o in query.orderings
             ],
         )
+        access = self._access(parent.database, None, 10)
         self.rules.check(
             caller,
             "list",
             path,
             query=list_query,
-            access=self._access(parent.database, None, 10),
+            access=access,
             collection_group=group,
         )
+        return _accessed_paths(access)
 
     def _access(self, database: str, after: dict[str, Entry | None] | None, budget: int):
         """DocumentAccess for get()/exists() (and getAfter() with the commit's results);

@@ -96,6 +96,10 @@ class QueryTarget:
         self.id = target_id
         self.query = query
         self.results: dict[str, Entry] = {}
+        self.rule_reads: set[str] = set()  # documents the rules decision depended on
+
+    def recheck(self, engine: FirestoreEngine, caller: Caller) -> None:
+        self.rule_reads = engine.check_list_rules(caller, self.query)
 
     def initial(self, engine: FirestoreEngine, messages: _Messages) -> None:
         store = engine.store(self.query.parent.database)
@@ -136,6 +140,13 @@ class DocumentsTarget:
         self.database = database
         self.paths = {parse_document(name).path: name for name in names}
         self.present: set[str] = set()
+        self.rule_reads: set[str] = set()
+
+    def recheck(self, engine: FirestoreEngine, caller: Caller) -> None:
+        reads: set[str] = set(self.paths)  # a get rule may read resource.data
+        for name in self.paths.values():
+            reads |= engine.check_get_rules(caller, parse_document(name))
+        self.rule_reads = reads
 
     def initial(self, engine: FirestoreEngine, messages: _Messages) -> None:
         store = engine.store(self.database)
@@ -223,18 +234,17 @@ class ListenSession:
             parent = parse_parent(target.query.parent)
             if parent.database != self.database:
                 raise invalid("Target is not in the stream's database")
-            query = CompiledQuery(parent, target.query.structured_query)
-            self.engine.check_list_rules(self.caller, query)
-            return QueryTarget(target_id, query)
-        if which == "documents":
+            built = QueryTarget(target_id, CompiledQuery(parent, target.query.structured_query))
+        elif which == "documents":
             names = list(target.documents.documents)
             for name in names:
-                document = parse_document(name)
-                if document.database != self.database:
+                if parse_document(name).database != self.database:
                     raise invalid("Target is not in the stream's database")
-                self.engine.check_get_rules(self.caller, document)
-            return DocumentsTarget(target_id, self.database, names)
-        raise invalid("Target needs a query or documents")
+            built = DocumentsTarget(target_id, self.database, names)
+        else:
+            raise invalid("Target needs a query or documents")
+        built.recheck(self.engine, self.caller)
+        return built
 
     def _remove(self, target_id: int) -> None:
         if self.targets.pop(target_id, None) is None:
@@ -249,9 +259,25 @@ class ListenSession:
             candidate += 2
         return candidate
 
+    def _recheck_rules(self, changes: list[Change]) -> None:
+        """Re-evaluates the rules of targets whose decision read a changed document (a
+        member removed from a room stops receiving its messages): denied targets are
+        removed with PERMISSION_DENIED."""
+        changed = {path for path, _, _ in changes}
+        for target_id, target in list(self.targets.items()):
+            if not target.rule_reads & changed:
+                continue
+            try:
+                target.recheck(self.engine, self.caller)
+            except FirestoreError as error:
+                del self.targets[target_id]
+                self.send(target_change("REMOVE", [target_id], cause=error))
+
     def on_commit(self, changes: list[Change], commit_us: int, cache: dict) -> None:
         if self.closed or not self.targets:
             return
+        if not self.caller.admin:
+            self._recheck_rules(changes)
         messages = _Messages(cache)
         for target in self.targets.values():
             target.collect(self.engine, changes, messages, commit_us)

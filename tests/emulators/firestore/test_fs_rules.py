@@ -219,6 +219,61 @@ def test_transaction_under_rules(seeded, alice):
     assert seeded.document("profiles/alice").get().get("name") == "Alice!"
 
 
+def _open_listen(client):
+    """A raw Listen stream: (request queue, response queue, call)."""
+    requests: queue.Queue = queue.Queue()
+    responses: queue.Queue = queue.Queue()
+    stream = client._firestore_api._transport.listen(iter(requests.get, None))
+
+    def pump() -> None:
+        try:
+            for response in stream:
+                responses.put(firestore_types.ListenResponse.pb(response))
+        except grpc.RpcError:  # cancelled at the end of the test
+            pass
+
+    threading.Thread(target=pump, daemon=True).start()
+    return requests, responses, stream
+
+
+def test_listener_loses_access_when_membership_is_removed(seeded, alice, db):
+    requests, responses, stream = _open_listen(alice)
+    requests.put(
+        firestore_types.ListenRequest(
+            database=db._database_string,
+            add_target={
+                "target_id": 1,
+                "query": {
+                    "parent": f"{db._database_string}/documents/rooms/r1",
+                    "structured_query": {"from_": [{"collection_id": "messages"}]},
+                },
+            },
+        )
+    )
+    try:
+        kinds = []
+        while not kinds or kinds[-1] != "NO_CHANGE":
+            response = responses.get(timeout=10)
+            if response.WhichOneof("response_type") == "target_change":
+                kinds.append(
+                    firestore_types.TargetChange.TargetChangeType(
+                        response.target_change.target_change_type
+                    ).name
+                )
+        assert kinds == ["ADD", "CURRENT", "NO_CHANGE"]
+        db.document("rooms/r1/members/alice").delete()  # the rule's exists() now fails
+        removed = responses.get(timeout=10)
+        assert removed.target_change.target_change_type == 2  # REMOVE
+        assert removed.target_change.cause.code == 7  # PERMISSION_DENIED
+        db.document("rooms/r1/messages/late").set({"text": "not for alice", "author": "x"})
+        with pytest.raises(queue.Empty):
+            responses.get(timeout=0.3)
+    finally:
+        stream.cancel()
+        requests.put(None)
+        db.document("rooms/r1/members/alice").set({"role": "owner"})
+
+
 def test_listener_on_denied_query_is_removed_with_permission_denied(seeded, bob, db):
     requests: queue.Queue = queue.Queue()
     responses: queue.Queue = queue.Queue()
