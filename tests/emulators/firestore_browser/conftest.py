@@ -12,6 +12,7 @@ import httpx
 import pytest
 from firebase_admin import auth, credentials
 
+from tests.emulators.firestore_browser.drivers import build_page
 from tests.support import emulators
 
 HERE = Path(__file__).resolve().parent
@@ -81,3 +82,9 @@ def firestore_url(firebase: emulators.EmulatorProcess) -> Iterator[str]:
     )
     assert cleared.status_code == 200, cleared.text
     yield base
+
+
+@pytest.fixture(scope="session")
+def resilience_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/node/firestore_resilience (offline, reconnect, delivery) built by Vite."""
+    return build_page("firestore_resilience", tmp_path_factory.mktemp("resilience-page"))

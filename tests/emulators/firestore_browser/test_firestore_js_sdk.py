@@ -8,64 +8,23 @@ the assertions are here.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.emulators.firestore_browser.drivers import (
+    CHROMIUM,
+    build_page,
+    driver_env,
+    run_driver,
+)
 from tests.support import emulators
-
-NODE_DIR = Path(__file__).resolve().parents[2] / "node"
-VITE = NODE_DIR / "node_modules" / ".bin" / "vite"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session")
 def test_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """tests/node/firestore_browser bundled by Vite with the real browser SDK."""
-    out = tmp_path_factory.mktemp("firestore-page")
-    built = subprocess.run(
-        [
-            str(VITE),
-            "build",
-            "firestore_browser",
-            "--outDir",
-            str(out),
-            "--emptyOutDir",
-            "--logLevel",
-            "error",
-        ],
-        cwd=NODE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert built.returncode == 0, built.stdout + built.stderr
-    return out
-
-
-def driver_env(firebase: emulators.EmulatorProcess, tokens: dict, **extra: str) -> dict:
-    return {
-        **os.environ,
-        "PROJECT_ID": firebase.project,
-        "AUTH_URL": firebase.url("auth"),
-        "FIRESTORE_HOST": "127.0.0.1",
-        "FIRESTORE_PORT": str(firebase.ports["firestore"]),
-        "TOKENS": json.dumps(tokens),
-        **extra,
-    }
-
-
-def run_driver(script: str, env: dict) -> tuple[dict, str]:
-    done = subprocess.run(
-        ["node", script], cwd=NODE_DIR, env=env, capture_output=True, text=True, timeout=600
-    )
-    lines = done.stdout.strip().splitlines()
-    assert lines, f"no output from {script}: {done.stderr[-3000:]}"
-    output = json.loads(lines[-1])
-    assert "failure" not in output, output["failure"] + "\n" + "\n".join(output.get("console", []))
-    return output, done.stderr
+    return build_page("firestore_browser", tmp_path_factory.mktemp("firestore-page"))
 
 
 def check_suite(results: dict) -> None:
