@@ -73,6 +73,17 @@ async def test_async_client_documents_queries_transactions(async_db):
     ref = col.document("b")
     await asyncio.gather(*(bump(async_db.transaction(), ref) for _ in range(5)))
     assert (await ref.get()).get("n") == 7
+    batch = async_db.batch()
+    batch.set(col.document("c"), {"n": 3})
+    batch.delete(col.document("b"))
+    await batch.commit()
+    refs = [col.document("a"), col.document("b"), col.document("c")]
+    exists = {snap.id: snap.exists async for snap in async_db.get_all(refs)}
+    assert exists == {"a": True, "b": False, "c": True}
+    group = [s.id async for s in async_db.collection_group(col.id).stream()]
+    assert sorted(group) == ["a", "c"]
+    await col.document("c").delete()
+    assert not (await col.document("c").get()).exists
     with pytest.raises(exceptions.AlreadyExists):
         await col.document("a").create({"n": 0})
     with pytest.raises(exceptions.NotFound):
