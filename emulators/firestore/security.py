@@ -125,17 +125,27 @@ class RulesGate:
                 f"Missing or insufficient permissions: {method} on {path} denied "
                 f"({self.error or 'no rules loaded'})",
             )
-        decision = ruleset.evaluate(
-            method=method,
-            path=path,
-            auth=caller.auth,
-            resource=resource,
-            request_resource=request_resource,
-            time=now or datetime.now(UTC),
-            query=query,
-            access=access,
-            collection_group=collection_group,
-        )
+        try:
+            decision = ruleset.evaluate(
+                method=method,
+                path=path,
+                auth=caller.auth,
+                resource=resource,
+                request_resource=request_resource,
+                time=now or datetime.now(UTC),
+                query=query,
+                access=access,
+                collection_group=collection_group,
+            )
+        except FirestoreError:
+            raise
+        except Exception as exc:  # a failure inside the evaluator denies, like an error
+            log.exception("rules evaluation failed for %s on %s", method, path)
+            raise FirestoreError(
+                Code.PERMISSION_DENIED,
+                f"Missing or insufficient permissions. false for '{method}' @ {path}: "
+                f"rules evaluation failed ({exc})",
+            ) from None
         if not decision.allowed:
             reason = f": {decision.reason}" if decision.reason else ""
             raise FirestoreError(
