@@ -4,7 +4,7 @@ import { cn } from "@/lib/utils";
 
 const FALLBACK_COLOURS = [
   "bg-rose-500/15 text-rose-700 dark:text-rose-300",
-  "bg-amber-500/15 text-amber-700 dark:text-amber-300",
+  "bg-amber-500/15 text-amber-800 dark:text-amber-300",
   "bg-emerald-500/15 text-emerald-700 dark:text-emerald-300",
   "bg-sky-500/15 text-sky-700 dark:text-sky-300",
   "bg-violet-500/15 text-violet-700 dark:text-violet-300",

@@ -34,19 +34,11 @@ export function RoomList({ rooms, presence, currentUserId, now = new Date() }: R
         const preview = room.lastMessage
           ? `${room.lastMessage.senderId === currentUserId ? "You" : room.lastMessage.senderName}: ${room.lastMessage.text}`
           : "No messages yet";
-        const description = [
-          room.name,
-          unread ? `${room.unreadCount} unread` : null,
-          room.mentioned ? "mentions you" : null,
-          peerPresence ?? null,
-        ]
-          .filter(Boolean)
-          .join(", ");
         return (
           <li key={room.id}>
+            {/* The link's name comes from its text; the sr-only parts say what the visuals show. */}
             <NavLink
               to={`/rooms/${room.id}`}
-              aria-label={description}
               className={({ isActive }) =>
                 cn(
                   "flex items-center gap-3 rounded-lg px-2.5 py-2 outline-none hover:bg-accent/70 focus-visible:ring-[3px] focus-visible:ring-ring/50",
@@ -54,16 +46,24 @@ export function RoomList({ rooms, presence, currentUserId, now = new Date() }: R
                 )
               }
             >
-              <UserAvatar
-                name={room.name}
-                seed={room.peerId ?? room.id}
-                avatarUrl={room.avatarUrl}
-                presence={peerPresence}
-                className="size-10"
-              />
+              <span aria-hidden className="flex">
+                <UserAvatar
+                  name={room.name}
+                  seed={room.peerId ?? room.id}
+                  avatarUrl={room.avatarUrl}
+                  presence={peerPresence}
+                  className="size-10"
+                />
+              </span>
               <span className="flex min-w-0 flex-1 flex-col gap-0.5">
                 <span className="flex min-w-0 items-baseline gap-2">
                   <span className={cn("min-w-0 truncate text-sm", unread ? "font-semibold" : "font-medium")}>{room.name}</span>
+                  <span className="sr-only">
+                    {unread ? `, ${room.unreadCount} unread` : ""}
+                    {room.mentioned ? ", mentions you" : ""}
+                    {peerPresence ? `, ${peerPresence}` : ""}
+                    {", "}
+                  </span>
                   {room.lastMessage ? (
                     <time
                       dateTime={room.lastMessage.sentAt.toISOString()}

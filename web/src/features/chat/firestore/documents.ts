@@ -1,0 +1,308 @@
+// Firestore documents ↔ the chat domain types. Pure functions, no SDK imports, so they are
+// tested without a backend. The layout is docs/architecture.md's; field names match
+// firestore.rules exactly.
+import type {
+  Attachment,
+  Message,
+  MessageReplyPreview,
+  Presence,
+  PresenceState,
+  ReadReceipt,
+  RoomKind,
+  RoomSummary,
+  TypingUser,
+} from "../types";
+
+/** What Firestore's Timestamp offers that the mapping needs. */
+export interface TimestampLike {
+  toDate(): Date;
+  toMillis(): number;
+}
+
+/** `rooms/{roomId}/messages/{messageId}` */
+export interface MessageDocument {
+  senderId: string;
+  text: string;
+  /** null while a local write waits for its server timestamp. */
+  createdAt: TimestampLike | null;
+  editedAt?: TimestampLike | null;
+  deleted?: boolean;
+  replyTo?: string;
+  mentions?: string[];
+  attachments?: AttachmentDocument[];
+  /** uid → that person's emoji. */
+  reactions?: Record<string, string[]>;
+  clientId?: string;
+}
+
+/** One entry of a message's `attachments`; `verified` and `previewUrl` come from the functions. */
+export interface AttachmentDocument {
+  publicId: string;
+  url: string;
+  kind: "image" | "file";
+  name: string;
+  bytes: number;
+  contentType?: string;
+  width?: number;
+  height?: number;
+  format?: string;
+  verified?: boolean;
+  previewUrl?: string;
+}
+
+/** `users/{uid}`: the public profile, with presence merged in by a function. */
+export interface ProfileDocument {
+  username?: string;
+  displayName?: string;
+  avatarUrl?: string | null;
+  presence?: { state?: string; lastChanged?: TimestampLike | null };
+}
+
+/** `rooms/{roomId}`: the summary the functions keep. */
+export interface RoomDocument {
+  kind?: RoomKind;
+  name?: string;
+  topic?: string;
+  isPrivate?: boolean;
+  archived?: boolean;
+  memberCount?: number;
+  directMembers?: string[];
+  lastMessage?: { id: string; senderId: string; preview: string; createdAt: TimestampLike | null } | null;
+  lastMessageAt?: TimestampLike | null;
+  createdAt?: TimestampLike | null;
+}
+
+/** `users/{uid}/rooms/{roomId}`: one line of the person's room list. */
+export interface MyRoomDocument {
+  kind?: RoomKind;
+  role?: string;
+  notify?: string;
+  joinedAt?: TimestampLike | null;
+}
+
+/** `rooms/{roomId}/reads/{uid}` */
+export interface ReadMarkerDocument {
+  lastReadAt?: TimestampLike | null;
+  lastReadMessageId?: string;
+  shareReceipts?: boolean;
+}
+
+/** `rooms/{roomId}/typing/{uid}` */
+export interface TypingDocument {
+  typing?: boolean;
+  expiresAt?: TimestampLike | null;
+}
+
+export const UNKNOWN_PERSON = "Someone";
+
+export function displayNameOf(profile: ProfileDocument | undefined): string {
+  return profile?.displayName?.trim() || profile?.username || UNKNOWN_PERSON;
+}
+
+/** Firestore's `{uid: [emoji]}` as the UI's `{emoji: [uid]}`, in first-seen order. */
+export function reactionsByEmoji(byUser: Record<string, string[]> | undefined): Record<string, string[]> {
+  const byEmoji: Record<string, string[]> = {};
+  for (const [uid, emojis] of Object.entries(byUser ?? {})) {
+    if (!Array.isArray(emojis)) continue;
+    for (const emoji of emojis) (byEmoji[emoji] ??= []).push(uid);
+  }
+  return byEmoji;
+}
+
+/** The caller's emoji list after toggling `emoji` (added at the end, or removed). */
+export function toggleEmoji(mine: readonly string[] | undefined, emoji: string): string[] {
+  const current = mine ?? [];
+  return current.includes(emoji) ? current.filter((item) => item !== emoji) : [...current, emoji];
+}
+
+export function attachmentFromDocument(document: AttachmentDocument): Attachment {
+  // Images show the function-made preview once the upload is verified, else the original.
+  const url = document.kind === "image" && document.verified && document.previewUrl ? document.previewUrl : document.url;
+  const attachment: Attachment = {
+    id: document.publicId,
+    kind: document.kind === "image" ? "image" : "file",
+    url,
+    name: document.name,
+    sizeBytes: document.bytes,
+    mimeType: document.contentType ?? "",
+  };
+  if (document.width) attachment.width = document.width;
+  if (document.height) attachment.height = document.height;
+  return attachment;
+}
+
+/** The attachment as a new message carries it: only keys the rules allow, never `verified`. */
+export function attachmentToDocument(attachment: Attachment): AttachmentDocument {
+  const document: AttachmentDocument = {
+    publicId: attachment.id,
+    url: attachment.url,
+    kind: attachment.kind,
+    name: attachment.name.slice(0, 255),
+    bytes: Math.round(attachment.sizeBytes),
+  };
+  if (attachment.mimeType) document.contentType = attachment.mimeType;
+  if (attachment.width) document.width = Math.round(attachment.width);
+  if (attachment.height) document.height = Math.round(attachment.height);
+  return document;
+}
+
+/** What Cloudinary answers to an upload (the fields FlowChat uses). */
+export interface UploadResponse {
+  public_id: string;
+  secure_url: string;
+  bytes: number;
+  width?: number;
+  height?: number;
+  format?: string;
+}
+
+export function attachmentFromUpload(response: UploadResponse, file: { name: string; type: string }, kind: "image" | "file"): Attachment {
+  const attachment: Attachment = {
+    id: response.public_id,
+    kind,
+    url: response.secure_url,
+    name: file.name,
+    sizeBytes: response.bytes,
+    mimeType: file.type,
+  };
+  if (response.width) attachment.width = response.width;
+  if (response.height) attachment.height = response.height;
+  return attachment;
+}
+
+export function replyPreviewOf(id: string, data: MessageDocument, senderName: string): MessageReplyPreview {
+  const text = data.deleted ? "Message deleted" : data.text || (data.attachments?.length ? "📎 Attachment" : "");
+  return { messageId: id, senderId: data.senderId, senderName, text };
+}
+
+export interface MessageContext {
+  id: string;
+  roomId: string;
+  data: MessageDocument;
+  /** The write has not reached the server yet. */
+  pending: boolean;
+  /** Used for a pending write whose server timestamp is not known yet. */
+  now: Date;
+  profileOf: (uid: string) => ProfileDocument | undefined;
+  replyPreview: (messageId: string) => MessageReplyPreview | null;
+}
+
+export function toMessage({ id, roomId, data, pending, now, profileOf, replyPreview }: MessageContext): Message {
+  const sender = profileOf(data.senderId);
+  const deleted = data.deleted === true;
+  return {
+    id,
+    roomId,
+    senderId: data.senderId,
+    senderName: displayNameOf(sender),
+    senderAvatarUrl: sender?.avatarUrl ?? null,
+    text: deleted ? "" : typeof data.text === "string" ? data.text : "",
+    createdAt: data.createdAt?.toDate() ?? now,
+    editedAt: data.editedAt?.toDate() ?? null,
+    deleted,
+    replyTo: data.replyTo ? replyPreview(data.replyTo) : null,
+    mentions: Array.isArray(data.mentions) ? data.mentions : [],
+    reactions: deleted ? {} : reactionsByEmoji(data.reactions),
+    attachments: deleted ? [] : (data.attachments ?? []).map(attachmentFromDocument),
+    delivery: pending ? "sending" : "sent",
+  };
+}
+
+/** Unread messages are those created after the later of the read marker and joining. */
+export function unreadSince(lastReadAt: TimestampLike | null | undefined, joinedAt: TimestampLike | null | undefined): TimestampLike | null {
+  if (!lastReadAt) return joinedAt ?? null;
+  if (!joinedAt) return lastReadAt;
+  return lastReadAt.toMillis() >= joinedAt.toMillis() ? lastReadAt : joinedAt;
+}
+
+/** Whether a count query is needed at all: nothing can be unread when the last message is not newer. */
+export function mayHaveUnread(lastMessageAt: TimestampLike | null | undefined, since: TimestampLike | null): boolean {
+  if (!lastMessageAt) return false;
+  return since === null || lastMessageAt.toMillis() > since.toMillis();
+}
+
+export function presenceFrom(profile: ProfileDocument | undefined): Presence {
+  const state = profile?.presence?.state;
+  const known: PresenceState = state === "online" || state === "away" ? state : "offline";
+  return { state: known, lastChanged: profile?.presence?.lastChanged?.toDate() ?? null };
+}
+
+/** The other member of a direct room. */
+export function peerOf(room: RoomDocument, currentUserId: string): string | null {
+  if (room.kind !== "direct") return null;
+  return room.directMembers?.find((uid) => uid !== currentUserId) ?? null;
+}
+
+export interface RoomParts {
+  id: string;
+  room: RoomDocument;
+  mine: MyRoomDocument;
+  currentUserId: string;
+  unreadCount: number;
+  profileOf: (uid: string) => ProfileDocument | undefined;
+}
+
+export function toRoomSummary({ id, room, mine, currentUserId, unreadCount, profileOf }: RoomParts): RoomSummary {
+  const kind: RoomKind = room.kind ?? mine.kind ?? "group";
+  const peerId = peerOf({ ...room, kind }, currentUserId);
+  const peer = peerId ? profileOf(peerId) : undefined;
+  const last = room.lastMessage;
+  const sentAt = last?.createdAt?.toDate() ?? room.lastMessageAt?.toDate() ?? null;
+  return {
+    id,
+    kind,
+    name: kind === "direct" ? (peer ? displayNameOf(peer) : "Direct message") : room.name?.trim() || "Untitled group",
+    avatarUrl: kind === "direct" ? (peer?.avatarUrl ?? null) : null,
+    peerId,
+    lastMessage:
+      last && sentAt
+        ? { text: last.preview, senderId: last.senderId, senderName: displayNameOf(profileOf(last.senderId)), sentAt }
+        : null,
+    unreadCount,
+    mentioned: false,
+    updatedAt: sentAt ?? mine.joinedAt?.toDate() ?? room.createdAt?.toDate() ?? new Date(0),
+  };
+}
+
+/** Most recently active first; ties by name so the order is stable. */
+export function sortRooms(rooms: RoomSummary[]): RoomSummary[] {
+  return [...rooms].sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || a.name.localeCompare(b.name));
+}
+
+export function activeTypers(
+  entries: readonly { uid: string; data: TypingDocument }[],
+  now: Date,
+  currentUserId: string,
+  profileOf: (uid: string) => ProfileDocument | undefined,
+): TypingUser[] {
+  return entries
+    .filter(({ uid, data }) => uid !== currentUserId && data.typing === true && (data.expiresAt?.toMillis() ?? 0) > now.getTime())
+    .map(({ uid }) => ({ userId: uid, displayName: displayNameOf(profileOf(uid)) }));
+}
+
+export function receiptsFrom(entries: readonly { uid: string; data: ReadMarkerDocument }[]): ReadReceipt[] {
+  const receipts: ReadReceipt[] = [];
+  for (const { uid, data } of entries) {
+    if (!data.lastReadAt || !data.lastReadMessageId) continue;
+    receipts.push({ userId: uid, lastReadMessageId: data.lastReadMessageId, readAt: data.lastReadAt.toDate() });
+  }
+  return receipts;
+}
+
+/** Members named as `@username` in the text (case-insensitive), at most 50. */
+export function findMentions(text: string, members: readonly { uid: string; username: string }[]): string[] {
+  const named = new Set([...text.matchAll(/(?:^|[^\w.])@([A-Za-z0-9_.]{3,30})/g)].map((match) => match[1]!.toLowerCase().replace(/\.+$/, "")));
+  return members.filter((member) => named.has(member.username.toLowerCase())).map((member) => member.uid).slice(0, 50);
+}
+
+/** Who has read `message` among the receipts (not its sender, not the current user). */
+export function seenBy(message: Pick<Message, "senderId" | "createdAt">, receipts: readonly ReadReceipt[], currentUserId: string): string[] {
+  return receipts
+    .filter(
+      (receipt) =>
+        receipt.userId !== currentUserId &&
+        receipt.userId !== message.senderId &&
+        receipt.readAt.getTime() >= message.createdAt.getTime(),
+    )
+    .map((receipt) => receipt.userId);
+}
