@@ -7,7 +7,7 @@ import { RequireSession, SignedOutOnly } from "@/features/auth/require-session";
 import { SessionProvider } from "@/features/auth/session-context";
 import type { SessionStore } from "@/features/auth/session-store";
 import { SignupPage } from "@/features/auth/signup-page";
-import { ChatDataProvider } from "@/features/chat/chat-data-context";
+import { LiveChatProvider } from "@/features/chat/live-chat-provider";
 import { ThemeProvider } from "@/features/theme/theme-provider";
 
 // The signed-in app loads after log-in, so the log-in screen stays small.
@@ -36,8 +36,8 @@ export function App({ session }: { session: SessionStore }) {
     <ThemeProvider>
       <TooltipProvider>
         <SessionProvider store={session}>
-          {/* The Firestore/RTDB data source plugs in here once the emulators can serve it. */}
-          <ChatDataProvider source={null}>
+          {/* Firestore + RTDB chat data and the room functions while signed in. */}
+          <LiveChatProvider>
             <BrowserRouter>
               <Suspense fallback={null}>
                 <Routes>
@@ -53,7 +53,7 @@ export function App({ session }: { session: SessionStore }) {
               </Suspense>
             </BrowserRouter>
             <Toaster position="top-center" />
-          </ChatDataProvider>
+          </LiveChatProvider>
         </SessionProvider>
       </TooltipProvider>
     </ThemeProvider>

@@ -1,0 +1,103 @@
+// Provides the real chat data (Firestore + RTDB) and the room functions while someone is
+// signed in. The Firebase SDK modules load after sign-in, so the log-in page stays small.
+import { useEffect, useState, type ReactNode } from "react";
+import { useSession } from "@/features/auth/session-context";
+import { ChatDataProvider } from "./chat-data-context";
+import { DeferredChatSource } from "./firestore/deferred-chat-source";
+import { RoomActionsProvider, type RoomActions } from "./rooms/room-actions";
+import type { PresenceState } from "./types";
+
+/** No pointer or key activity for this long counts as away. */
+const IDLE_AFTER_MS = 5 * 60_000;
+
+interface Connection {
+  uid: string;
+  source: DeferredChatSource;
+}
+
+export function LiveChatProvider({ children }: { children: ReactNode }) {
+  const { status, user, firebase } = useSession();
+  const uid = status === "signed-in" ? (user?.id ?? null) : null;
+  const [connection, setConnection] = useState<Connection | null>(null);
+  const [actions, setActions] = useState<RoomActions | null>(null);
+
+  // One deferred source per signed-in user, handed out at once.
+  useEffect(() => {
+    setConnection(uid ? { uid, source: new DeferredChatSource() } : null);
+    setActions(null);
+  }, [uid]);
+
+  // The real source once Firebase Auth has signed in as that user.
+  useEffect(() => {
+    if (!connection || firebase !== "signed-in") return;
+    let cancelled = false;
+    let dispose: (() => Promise<void>) | null = null;
+    let stopPresence: (() => void) | null = null;
+    import("./firestore/connect")
+      .then(({ connectChat }) => connectChat(connection.uid))
+      .then(({ source, actions: roomActions }) => {
+        if (cancelled) {
+          void source.dispose();
+          return;
+        }
+        dispose = () => source.dispose();
+        connection.source.resolve(source);
+        setActions(roomActions);
+        stopPresence = followActivity((state) => {
+          source.setOwnPresence(state).catch(() => {
+            // Presence is best effort.
+          });
+        });
+      })
+      .catch((error: unknown) => {
+        console.error("chat: could not connect", error);
+        if (!cancelled) connection.source.fail(error instanceof Error ? error : new Error(String(error)));
+      });
+    return () => {
+      cancelled = true;
+      stopPresence?.();
+      void dispose?.();
+    };
+  }, [connection, firebase]);
+
+  return (
+    <ChatDataProvider source={connection?.source ?? null}>
+      <RoomActionsProvider actions={actions}>{children}</RoomActionsProvider>
+    </ChatDataProvider>
+  );
+}
+
+/** Away while the tab is hidden or idle, online again on activity. */
+function followActivity(onChange: (state: PresenceState) => void): () => void {
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  let current: PresenceState = "online";
+  const set = (state: PresenceState) => {
+    if (state === current) return;
+    current = state;
+    onChange(state);
+  };
+  let lastActivity = 0;
+  const active = () => {
+    if (document.visibilityState === "hidden") {
+      clearTimeout(idleTimer);
+      set("away");
+      return;
+    }
+    set("online");
+    // pointermove fires often: re-arm the idle timer at most once a second.
+    const now = Date.now();
+    if (now - lastActivity < 1_000) return;
+    lastActivity = now;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => set("away"), IDLE_AFTER_MS);
+  };
+  const events = ["pointerdown", "pointermove", "keydown", "focus"] as const;
+  for (const name of events) window.addEventListener(name, active, { passive: true });
+  document.addEventListener("visibilitychange", active);
+  active();
+  return () => {
+    clearTimeout(idleTimer);
+    for (const name of events) window.removeEventListener(name, active);
+    document.removeEventListener("visibilitychange", active);
+  };
+}
