@@ -53,8 +53,8 @@ def main() -> int:
     migrate(url)
 
     # Firestore because the functions mirror profiles and memberships into it; the Realtime
-    # Database for presence. Cloudinary is not needed yet.
-    ports = {name: free_port() for name in ("auth", "firestore", "database", "functions")}
+    # Database for presence; Cloudinary for attachments (signUpload, uploads, previews).
+    ports = {name: free_port() for name in ("auth", "firestore", "database", "cloudinary", "functions")}
     config = state / "firebase.json"
     config.write_text(
         json.dumps(
@@ -100,6 +100,7 @@ def main() -> int:
                 "authEmulatorHost": f"127.0.0.1:{ports['auth']}",
                 "firestoreEmulatorHost": f"127.0.0.1:{ports['firestore']}",
                 "databaseEmulatorHost": f"127.0.0.1:{ports['database']}",
+                "cloudinaryUrl": f"http://127.0.0.1:{ports['cloudinary']}",
             }
             print(json.dumps(ready), flush=True)
     code = emulators.wait()
