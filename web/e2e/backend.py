@@ -60,6 +60,9 @@ def main() -> int:
         json.dumps(
             {
                 "functions": [{"source": str(ROOT / "functions"), "runtime": "python311"}],
+                # The project's rules, enforced for the browser as in production.
+                "firestore": {"rules": str(ROOT / "firestore.rules")},
+                "database": {"rules": str(ROOT / "database.rules.json")},
                 "emulators": {name: {"host": "127.0.0.1", "port": port} for name, port in ports.items()},
             }
         )
