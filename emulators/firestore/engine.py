@@ -276,7 +276,7 @@ class FirestoreEngine:
             if transaction is not None and transaction.database == database:
                 self._finish(transaction)
 
-    def _read_context(self, database: str, request, has_new: bool):
+    def _read_context(self, database: str, request):
         """(transaction or None, read time or None, new transaction id or None)."""
         which = request.WhichOneof("consistency_selector")
         if which == "transaction":
@@ -293,7 +293,7 @@ class FirestoreEngine:
     def get_document(self, request, caller: Caller):
         name = parse_document(request.name)
         with self.cond:
-            transaction, read_us, _ = self._read_context(name.database, request, False)
+            transaction, read_us, _ = self._read_context(name.database, request)
             if transaction is not None and not transaction.read_only:
                 self.transactions.lock(transaction, [name.path])
             entry = self.store(name.database).get(name.path, read_us)
@@ -316,7 +316,7 @@ class FirestoreEngine:
                 raise invalid(f"Document {name.full} is not in database {database}")
         responses = []
         with self.cond:
-            transaction, read_us, new_id = self._read_context(database, request, True)
+            transaction, read_us, new_id = self._read_context(database, request)
             if transaction is not None and not transaction.read_only:
                 self.transactions.lock(transaction, [name.path for name in names])
             store = self.store(database)
@@ -345,7 +345,7 @@ class FirestoreEngine:
             raise invalid("RunQueryRequest needs a structured_query")
         query = CompiledQuery(parent, request.structured_query)
         with self.cond:
-            transaction, read_us, new_id = self._read_context(parent.database, request, True)
+            transaction, read_us, new_id = self._read_context(parent.database, request)
             self.check_list_rules(caller, query)
             results = self._run_locked(query, transaction, read_us)
             now_us = read_us if read_us is not None else self._read_time()
@@ -387,7 +387,7 @@ class FirestoreEngine:
         if not aggregation.aggregations:
             raise invalid("An aggregation query needs at least one aggregation")
         with self.cond:
-            transaction, read_us, new_id = self._read_context(parent.database, request, True)
+            transaction, read_us, new_id = self._read_context(parent.database, request)
             self.check_list_rules(caller, query)
             results = self._run_locked(query, transaction, read_us)
             now_us = read_us if read_us is not None else self._read_time()
@@ -412,7 +412,7 @@ class FirestoreEngine:
                 query = protos.StructuredQuery()
                 query.from_.add(collection_id=request.collection_id)
                 self.check_list_rules(caller, CompiledQuery(parent, query))
-            _, read_us, _ = self._read_context(parent.database, request, False)
+            _, read_us, _ = self._read_context(parent.database, request)
             store = self.store(parent.database)
             entries = {
                 e.path: e for e in store.scan(parent.path, request.collection_id, False, read_us)
