@@ -19,11 +19,14 @@ describe("createApi", () => {
     const result = await api.register({ email: "a@b.c", username: "ab", password: "pw", displayName: "AB" });
 
     expect(result).toMatchObject({ accessToken: "a" });
-    expect(fetchMock).toHaveBeenCalledWith(`${BASE}/register`, {
-      method: "POST",
-      headers: { Accept: "application/json", "Content-Type": "application/json" },
-      body: JSON.stringify({ email: "a@b.c", username: "ab", password: "pw", displayName: "AB" }),
-    });
+    expect(fetchMock).toHaveBeenCalledWith(
+      `${BASE}/register`,
+      expect.objectContaining({
+        method: "POST",
+        headers: { Accept: "application/json", "Content-Type": "application/json" },
+        body: JSON.stringify({ email: "a@b.c", username: "ab", password: "pw", displayName: "AB" }),
+      }),
+    );
   });
 
   it("sends the access token as a Bearer header and unwraps {user}", async () => {
@@ -31,11 +34,14 @@ describe("createApi", () => {
     const api = createApi(BASE, fetchMock);
 
     await expect(api.me("token-1")).resolves.toEqual({ id: "u1", username: "ann" });
-    expect(fetchMock).toHaveBeenCalledWith(`${BASE}/me`, {
-      method: "GET",
-      headers: { Accept: "application/json", Authorization: "Bearer token-1" },
-      body: undefined,
-    });
+    expect(fetchMock).toHaveBeenCalledWith(
+      `${BASE}/me`,
+      expect.objectContaining({
+        method: "GET",
+        headers: { Accept: "application/json", Authorization: "Bearer token-1" },
+        body: undefined,
+      }),
+    );
   });
 
   it("treats 204 as success with no body", async () => {
@@ -89,6 +95,23 @@ describe("createApi", () => {
 
     const api502 = createApi(BASE, async () => new Response("nope", { status: 502 }));
     await expect(api502.me("t")).rejects.toMatchObject({ code: "INTERNAL", httpStatus: 502 });
+  });
+
+  it("gives up on a server that does not answer", async () => {
+    const api = createApi(BASE, async (_url, init) => {
+      await new Promise((_resolve, reject) =>
+        init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)),
+      );
+      throw new Error("unreachable");
+    });
+    vi.useFakeTimers();
+    try {
+      const call = api.refresh("r").catch((error: unknown) => error);
+      await vi.advanceTimersByTimeAsync(20_000);
+      expect(await call).toMatchObject({ code: "UNAVAILABLE", message: expect.stringMatching(/too long/) });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("reports an unreachable server as UNAVAILABLE", async () => {

@@ -142,6 +142,9 @@ export interface Api {
   getProfile(accessToken: string, lookup: ProfileLookup): Promise<User>;
 }
 
+/** A request that gets no answer in this time fails, so a refresh never holds the lock forever. */
+export const REQUEST_TIMEOUT_MS = 20_000;
+
 export function createApi(baseUrl: string, fetchImpl: typeof fetch = (...args) => fetch(...args)): Api {
   async function call<T>(
     name: string,
@@ -151,19 +154,26 @@ export function createApi(baseUrl: string, fetchImpl: typeof fetch = (...args) =
     if (options.body !== undefined) headers["Content-Type"] = "application/json";
     if (options.accessToken) headers.Authorization = `Bearer ${options.accessToken}`;
 
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), REQUEST_TIMEOUT_MS);
     let response: Response;
     try {
       response = await fetchImpl(`${baseUrl}/${name}`, {
         method: options.method ?? "POST",
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: timeout.signal,
       });
     } catch {
       throw new ApiError({
         code: "UNAVAILABLE",
         httpStatus: 0,
-        message: "Can't reach FlowChat. Check your connection and try again.",
+        message: timeout.signal.aborted
+          ? "FlowChat is taking too long to answer. Please try again."
+          : "Can't reach FlowChat. Check your connection and try again.",
       });
+    } finally {
+      clearTimeout(timer);
     }
     if (!response.ok) throw await errorFromResponse(response);
     if (response.status === 204) return undefined as T;

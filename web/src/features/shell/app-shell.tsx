@@ -3,6 +3,8 @@ import { useCallback, useEffect, useState } from "react";
 import { Link, Outlet, useMatch, useNavigate } from "react-router";
 import { toast } from "sonner";
 import { useRooms } from "@/features/chat/chat-data-context";
+import { ConversationSidebarActions } from "@/features/chat/rooms/conversation-sidebar-actions";
+import { usePresence } from "@/features/chat/use-presence";
 import { useSession, useSessionStore } from "@/features/auth/session-context";
 import { ProfileDialog } from "@/features/profile/profile-dialog";
 import { ThemeToggle } from "@/features/theme/theme-toggle";
@@ -28,6 +30,7 @@ export function AppShell() {
   useEffect(() => {
     document.title = unread > 0 ? `(${unread > 99 ? "99+" : unread}) FlowChat` : "FlowChat";
   }, [unread]);
+  const presence = usePresence(rooms.status === "ready" ? rooms.rooms.map((room) => room.peerId) : NO_ROOMS);
   // Only the room list is a "home" pane; any other page takes the whole phone screen.
   const atHome = useMatch("/") !== null;
 
@@ -77,13 +80,14 @@ export function AppShell() {
           )}
         >
           <h2 className="px-4 pt-4 pb-1 text-xs font-semibold tracking-wide text-muted-foreground uppercase">Conversations</h2>
+          <ConversationSidebarActions />
           {rooms.status === "loading" ? <RoomListLoading /> : null}
           {rooms.status === "error" ? (
             <p role="alert" className="p-4 text-sm text-destructive">
               Couldn't load your conversations. {rooms.error.message}
             </p>
           ) : null}
-          {rooms.status === "ready" ? <RoomList rooms={rooms.rooms} currentUserId={user.id} /> : null}
+          {rooms.status === "ready" ? <RoomList rooms={rooms.rooms} presence={presence} currentUserId={user.id} /> : null}
         </nav>
         <main id="main" tabIndex={-1} className={cn("min-w-0 flex-1 overflow-y-auto outline-none md:block", atHome ? "hidden" : "block")}>
           <Outlet />
