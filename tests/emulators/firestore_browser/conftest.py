@@ -3,16 +3,13 @@ transport tests, and custom tokens from firebase_admin for two users."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import firebase_admin
 import httpx
 import pytest
-from firebase_admin import auth, credentials
 
-from tests.emulators.firestore_browser.drivers import build_page
+from tests.emulators.firestore_browser.drivers import build_page, mint_custom_tokens
 from tests.support import emulators
 
 HERE = Path(__file__).resolve().parent
@@ -31,31 +28,10 @@ def firebase(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulators.Emu
     running.stop()
 
 
-class _NoCredential(credentials.Base):
-    def get_credential(self):  # pragma: no cover - emulator mode never asks
-        raise AssertionError("no Google credential in emulator mode")
-
-
 @pytest.fixture(scope="session")
 def custom_tokens(firebase: emulators.EmulatorProcess) -> dict[str, str]:
     """Custom tokens minted by firebase_admin in emulator mode (unsigned)."""
-    previous = os.environ.get("FIREBASE_AUTH_EMULATOR_HOST")
-    os.environ["FIREBASE_AUTH_EMULATOR_HOST"] = firebase.host("auth")
-    app = firebase_admin.initialize_app(
-        _NoCredential(), {"projectId": firebase.project}, name="firestore-browser-tests"
-    )
-    try:
-        return {
-            "alice": auth.create_custom_token("alice", app=app).decode(),
-            "bob": auth.create_custom_token("bob", app=app).decode(),
-            "aliceUid": "alice",
-        }
-    finally:
-        firebase_admin.delete_app(app)
-        if previous is None:
-            del os.environ["FIREBASE_AUTH_EMULATOR_HOST"]
-        else:
-            os.environ["FIREBASE_AUTH_EMULATOR_HOST"] = previous
+    return {**mint_custom_tokens(firebase, ["alice", "bob"]), "aliceUid": "alice"}
 
 
 @pytest.fixture(scope="session")

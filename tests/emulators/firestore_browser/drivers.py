@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import uuid
 from pathlib import Path
+
+import firebase_admin
+from firebase_admin import auth, credentials
 
 from tests.support import emulators
 
@@ -27,6 +31,29 @@ def build_page(page: str, out: Path) -> Path:
     if built.returncode != 0:
         raise RuntimeError(f"vite build {page} failed:\n{built.stdout}{built.stderr}")
     return out
+
+
+class _NoCredential(credentials.Base):
+    def get_credential(self):  # pragma: no cover - emulator mode never asks
+        raise AssertionError("no Google credential in emulator mode")
+
+
+def mint_custom_tokens(firebase: emulators.EmulatorProcess, uids: list[str]) -> dict[str, str]:
+    """Custom tokens for ``uids`` from firebase_admin in emulator mode (unsigned), which the
+    Auth emulator of ``firebase`` accepts."""
+    previous = os.environ.get("FIREBASE_AUTH_EMULATOR_HOST")
+    os.environ["FIREBASE_AUTH_EMULATOR_HOST"] = firebase.host("auth")
+    app = firebase_admin.initialize_app(
+        _NoCredential(), {"projectId": firebase.project}, name=f"custom-tokens-{uuid.uuid4().hex}"
+    )
+    try:
+        return {uid: auth.create_custom_token(uid, app=app).decode() for uid in uids}
+    finally:
+        firebase_admin.delete_app(app)
+        if previous is None:
+            del os.environ["FIREBASE_AUTH_EMULATOR_HOST"]
+        else:
+            os.environ["FIREBASE_AUTH_EMULATOR_HOST"] = previous
 
 
 def driver_env(firebase: emulators.EmulatorProcess, tokens: dict, **extra: str) -> dict:
