@@ -49,7 +49,9 @@ from emulators.firestore.writes import apply_write, micros_of, target_name
 
 log = logging.getLogger(__name__)
 
-MAX_WRITES_PER_COMMIT = 500
+# cloud.google.com/firestore/quotas: "Maximum API request size 10 MiB". Commits are not
+# limited to 500 writes any more, only by size.
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
 _AUTO_ID_ALPHABET = string.ascii_letters + string.digits
 USAGE_KEYS = ("reads", "writes", "deletes", "listener_reads")
 
@@ -61,6 +63,12 @@ def auto_id() -> str:
 def _set_time(stamp, micros: int) -> None:
     stamp.seconds = micros // 1_000_000
     stamp.nanos = (micros % 1_000_000) * 1000
+
+
+def _check_request_size(request) -> None:
+    size = request.ByteSize()
+    if size > MAX_REQUEST_BYTES:
+        raise invalid(f"Request payload size exceeds the limit: {MAX_REQUEST_BYTES} bytes.")
 
 
 def _accessed_paths(access) -> set[str]:
@@ -463,8 +471,7 @@ class FirestoreEngine:
     # writes -----------------------------------------------------------------------------
     def commit(self, request, caller: Caller):
         database = parse_database(request.database)
-        if len(request.writes) > MAX_WRITES_PER_COMMIT:
-            raise invalid(f"A commit may hold at most {MAX_WRITES_PER_COMMIT} writes")
+        _check_request_size(request)
         with self.cond:
             transaction = None
             if request.transaction:
@@ -491,8 +498,7 @@ class FirestoreEngine:
     def batch_write(self, request, caller: Caller):
         """Applies each write on its own (not atomically), with a status per write."""
         database = parse_database(request.database)
-        if len(request.writes) > MAX_WRITES_PER_COMMIT:
-            raise invalid(f"A batch write may hold at most {MAX_WRITES_PER_COMMIT} writes")
+        _check_request_size(request)
         response = protos.BatchWriteResponse()
         for write in request.writes:
             status = response.status.add()

@@ -55,19 +55,18 @@ def test_batch_of_500_writes_is_atomic(db, col):
     assert not col.document("new").get().exists
 
 
-def test_more_than_500_writes_is_invalid(db, col):
-    from google.cloud.firestore_v1.types import write as write_types
-
-    client = db
-    writes = [
-        write_types.Write(delete=f"{client._database_string}/documents/{col.id}/d{i}")
-        for i in range(501)
-    ]
+def test_commit_is_limited_by_request_size_not_by_500_writes(db, col):
+    # cloud.google.com/firestore/quotas: the limit is the 10 MiB request size
+    batch = db.batch()
+    for i in range(600):
+        batch.set(col.document(f"d{i:03}"), {"i": i})
+    assert len(batch.commit()) == 600
+    big = db.batch()
+    for i in range(11):
+        big.set(col.document(f"big{i}"), {"s": "x" * 1_000_000})
     with pytest.raises(exceptions.InvalidArgument):
-        client._firestore_api.commit(
-            request={"database": client._database_string, "writes": writes},
-            metadata=client._rpc_metadata,
-        )
+        big.commit()
+    assert not col.document("big0").get().exists
 
 
 def test_bulk_writer_reports_per_write_status(db, col):
