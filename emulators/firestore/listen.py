@@ -97,8 +97,10 @@ class QueryTarget:
         self.query = query
         self.results: dict[str, Entry] = {}
         self.rule_reads: set[str] = set()  # documents the rules decision depended on
+        self.rules_generation = -1
 
     def recheck(self, engine: FirestoreEngine, caller: Caller) -> None:
+        self.rules_generation = engine.rules.generation
         self.rule_reads = engine.check_list_rules(caller, self.query)
 
     def initial(self, engine: FirestoreEngine, messages: _Messages) -> None:
@@ -141,8 +143,10 @@ class DocumentsTarget:
         self.paths = {parse_document(name).path: name for name in names}
         self.present: set[str] = set()
         self.rule_reads: set[str] = set()
+        self.rules_generation = -1
 
     def recheck(self, engine: FirestoreEngine, caller: Caller) -> None:
+        self.rules_generation = engine.rules.generation
         reads: set[str] = set(self.paths)  # a get rule may read resource.data
         for name in self.paths.values():
             reads |= engine.check_get_rules(caller, parse_document(name))
@@ -261,11 +265,12 @@ class ListenSession:
 
     def _recheck_rules(self, changes: list[Change]) -> None:
         """Re-evaluates the rules of targets whose decision read a changed document (a
-        member removed from a room stops receiving its messages): denied targets are
-        removed with PERMISSION_DENIED."""
+        member removed from a room stops receiving its messages), or all of them when the
+        rules file changed: denied targets are removed with PERMISSION_DENIED."""
         changed = {path for path, _, _ in changes}
+        generation = self.engine.rules.refresh()
         for target_id, target in list(self.targets.items()):
-            if not target.rule_reads & changed:
+            if target.rules_generation == generation and not target.rule_reads & changed:
                 continue
             try:
                 target.recheck(self.engine, self.caller)

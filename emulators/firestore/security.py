@@ -68,6 +68,7 @@ class RulesGate:
         self.path = rules_path
         self._lock = threading.Lock()
         self._ruleset = None
+        self.generation = 0  # bumped on every (re)load, so listeners can re-check
         self._stamp: tuple[float, int] | None = None
         self._checked = 0.0
         self.error: str | None = None
@@ -75,6 +76,13 @@ class RulesGate:
             log.warning("No Firestore rules file configured: all reads and writes are allowed")
         else:
             self._reload_if_changed(force=True)
+
+    def refresh(self) -> int:
+        """Reloads the rules if the file changed (checked at most every 0.2 s); returns
+        the current generation."""
+        if self.path is not None:
+            self._reload_if_changed()
+        return self.generation
 
     def _reload_if_changed(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -95,6 +103,7 @@ class RulesGate:
                 from emulators.firestore.rules import Ruleset
 
                 self._ruleset = Ruleset.from_file(self.path)
+                self.generation += 1
                 self.error = None
                 log.info("Loaded Firestore rules from %s", self.path)
             except Exception as exc:  # syntax errors and a missing rules engine alike

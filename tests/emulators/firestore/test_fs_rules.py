@@ -341,3 +341,44 @@ def test_rules_reload_when_the_file_changes(seeded, alice, rules_file):
         rules_file.write_text(original)
         stamp = time.time() + 4
         os.utime(rules_file, (stamp, stamp))
+
+
+def test_listeners_are_rechecked_when_the_rules_file_changes(seeded, alice, db, rules_file):
+    requests, responses, stream = _open_listen(alice)
+    query = {
+        "parent": f"{db._database_string}/documents",
+        "structured_query": {"from_": [{"collection_id": "profiles"}], "limit": 10},
+    }
+    requests.put(
+        firestore_types.ListenRequest(
+            database=db._database_string, add_target={"target_id": 4, "query": query}
+        )
+    )
+    original = rules_file.read_text()
+    try:
+        while True:
+            response = responses.get(timeout=10)
+            if response.target_change.target_change_type == 0 and not response.HasField(
+                "document_change"
+            ):
+                break  # NO_CHANGE: the first snapshot is complete
+        closed = original.replace(
+            "allow list: if request.auth != null && request.query.limit <= 10;",
+            "allow list: if false;",
+        )
+        assert closed != original
+        rules_file.write_text(closed)
+        stamp = time.time() + 6
+        os.utime(rules_file, (stamp, stamp))
+        time.sleep(0.3)  # the rules file is checked at most every 0.2 s
+        db.document("open/poke").set({"at": firestore.SERVER_TIMESTAMP})  # any commit
+        removed = responses.get(timeout=10)
+        assert removed.target_change.target_change_type == 2  # REMOVE
+        assert removed.target_change.cause.code == 7
+    finally:
+        stream.cancel()
+        requests.put(None)
+        rules_file.write_text(original)
+        stamp = time.time() + 8
+        os.utime(rules_file, (stamp, stamp))
+        time.sleep(0.3)
