@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -127,7 +128,9 @@ class _Outbox:
             if self._armed:
                 return
             self._armed = True
-        self.loop.call_soon_threadsafe(self.ready.set)
+        # RuntimeError: the server's loop has stopped and the stream is gone.
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(self.ready.set)
 
     def take(self) -> list:
         with self._lock:
