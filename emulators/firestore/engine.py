@@ -660,7 +660,11 @@ class FirestoreEngine:
             return
         cache: dict = {}
         for session in list(self._listeners.get(database, ())):
-            session.on_commit(changes, commit_us, cache)
+            try:
+                session.on_commit(changes, commit_us, cache)
+            except Exception:  # the commit is applied; one broken listener must not fail it
+                log.exception("Firestore listener failed; removing its targets")
+                session.fail(FirestoreError(Code.INTERNAL, "internal error in Listen"))
         for observer in self.commit_observers:
             try:
                 observer(database, changes, commit_us)

@@ -205,6 +205,12 @@ class ListenSession:
         self.closed = True
         self.engine.detach_listener(self)
 
+    def fail(self, error: FirestoreError) -> None:
+        """Removes every target with ``error`` as the cause (the client sees an error)."""
+        for target_id in list(self.targets):
+            del self.targets[target_id]
+            self.send(target_change("REMOVE", [target_id], cause=error))
+
     def _add(self, target) -> None:
         target_id = target.target_id or self._free_id()
         if target_id in self.targets:
