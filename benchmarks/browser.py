@@ -51,7 +51,7 @@ def delivery_latencies(
     )
     output, _stderr = run_driver("firestore_delivery_driver.mjs", env)
     assert output["lastWrite"]["state"] != "failed", output["lastWrite"]
-    latencies = output["latencies"]
+    latencies = [float(ms) for ms in output["latencies"]]  # JSON turns 24.0 into 24
     assert len(latencies) == MESSAGES
     return latencies
 
