@@ -54,14 +54,20 @@ class FirestoreEmulator(Emulator):
     def start(self) -> None:
         self._grpc = GrpcServer(self.engine)
         grpc_port = self._grpc.start()
-        http_address = Address("127.0.0.1", _free_loopback_port())
         app = build_app(
             self.engine,
             extra_routes=browser_routes(self.engine),
             default_export_dir=self.config.state_dir / "firestore-export",
         )
-        self._http = BackgroundServer(app, http_address, name="firestore-http")
-        self._http.start()
+        for attempt in range(3):  # the free port we picked may be taken before we bind it
+            http_address = Address("127.0.0.1", _free_loopback_port())
+            self._http = BackgroundServer(app, http_address, name="firestore-http")
+            try:
+                self._http.start()
+                break
+            except RuntimeError:
+                if attempt == 2:
+                    raise
         self._front = PortFront(self.address, grpc_port, http_address.port)
         self._front.start()
         log.info(
