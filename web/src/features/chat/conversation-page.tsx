@@ -1,7 +1,7 @@
 import { Link, useParams } from "react-router";
 import { useSession } from "@/features/auth/session-context";
 import { useChatData, useRooms } from "./chat-data-context";
-import { ConversationView } from "./components/conversation-view";
+import { LiveConversation } from "./live-conversation";
 
 /** /rooms/:roomId — the room must be one of the user's rooms. */
 export function ConversationPage() {
@@ -23,5 +23,5 @@ export function ConversationPage() {
       </div>
     );
   }
-  return <ConversationView key={room.id} source={source} room={room} currentUserId={user.id} />;
+  return <LiveConversation key={room.id} source={source} room={room} currentUserId={user.id} />;
 }

@@ -1,5 +1,5 @@
 import { CornerUpLeftIcon, SendHorizontalIcon, XIcon } from "lucide-react";
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/utils";
 
@@ -14,10 +14,12 @@ interface ComposerProps {
   /** The message being replied to, shown above the box. */
   replyingTo?: { senderName: string; text: string } | null;
   onCancelReply?: () => void;
+  /** Shown before the text box (the attach button). */
+  accessory?: ReactNode;
 }
 
 /** Enter sends, Shift+Enter adds a line; text written with an IME is never sent mid-composition. */
-export function Composer({ roomName, onSend, onTypingChange, disabled, replyingTo, onCancelReply }: ComposerProps) {
+export function Composer({ roomName, onSend, onTypingChange, disabled, replyingTo, onCancelReply, accessory }: ComposerProps) {
   const [text, setText] = useState("");
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const hintId = useId();
@@ -75,6 +77,7 @@ export function Composer({ roomName, onSend, onTypingChange, disabled, replyingT
         send();
       }}
     >
+      {accessory}
       <label className="sr-only" htmlFor={`${hintId}-input`}>
         Message {roomName}
       </label>

@@ -1,5 +1,5 @@
 import { ArrowLeftIcon, Loader2Icon } from "lucide-react";
-import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { Link } from "react-router";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
@@ -27,9 +27,25 @@ interface ConversationViewProps {
   source: ChatDataSource;
   room: RoomSummary;
   currentUserId: string;
+  /** Extra controls at the end of the header (presence, room settings). */
+  headerActions?: ReactNode;
+  /** Shown under the last message, inside the scrolling area ("Seen by"). */
+  afterMessages?: ReactNode;
+  /** Shown between the typing indicator and the composer (uploads in progress). */
+  aboveComposer?: ReactNode;
+  /** Passed to the composer, shown before the text box (attach button). */
+  composerAccessory?: ReactNode;
 }
 
-export function ConversationView({ source, room, currentUserId }: ConversationViewProps) {
+export function ConversationView({
+  source,
+  room,
+  currentUserId,
+  headerActions,
+  afterMessages,
+  aboveComposer,
+  composerAccessory,
+}: ConversationViewProps) {
   const conversation = useConversation(source, room.id, currentUserId);
   const { messages, hasOlder, loadingOlder, loadOlder } = conversation;
   const scroller = useRef<HTMLDivElement>(null);
@@ -116,6 +132,7 @@ export function ConversationView({ source, room, currentUserId }: ConversationVi
         </Button>
         <UserAvatar name={room.name} seed={room.peerId ?? room.id} avatarUrl={room.avatarUrl} className="size-8" />
         <h1 className="truncate font-semibold">{room.name}</h1>
+        {headerActions ? <div className="ml-auto flex shrink-0 items-center gap-2">{headerActions}</div> : null}
       </header>
       <div ref={scroller} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto">
         {/* Short conversations sit at the bottom, next to the composer, as in any chat app. */}
@@ -152,14 +169,17 @@ export function ConversationView({ source, room, currentUserId }: ConversationVi
           onCancelEdit={() => setEditingId(null)}
           onDelete={setConfirmDelete}
         />
+        {afterMessages}
         </div>
       </div>
       <p className="sr-only" aria-live="polite">
         {lastIncoming ? `${lastIncoming.senderName}: ${lastIncoming.deleted ? "message deleted" : lastIncoming.text}` : ""}
       </p>
       <TypingIndicator users={conversation.typing} />
+      {aboveComposer}
       <Composer
         roomName={room.name}
+        accessory={composerAccessory}
         onSend={send}
         replyingTo={replyingTo}
         onCancelReply={() => setReplyingTo(null)}

@@ -1,0 +1,131 @@
+// The conversation with what the live backend adds around ConversationView: the peer's
+// presence, room settings, "seen by", and attachments (pick, drop or paste).
+import { CheckCheckIcon, SettingsIcon, UploadIcon } from "lucide-react";
+import { useEffect, useState, type ClipboardEvent, type DragEvent } from "react";
+import { Button } from "@/components/ui/button";
+import { AttachButton, AttachmentTray } from "./attachments/attachment-tray";
+import { useAttachmentUploads } from "./attachments/use-attachment-uploads";
+import { ConversationView } from "./components/conversation-view";
+import type { ChatDataSource } from "./data-source";
+import { seenBy } from "./firestore/documents";
+import { RoomSettingsDialog } from "./rooms/room-settings-dialog";
+import { useRoomActions } from "./rooms/room-actions";
+import type { Presence, ReadReceipt, RoomSummary } from "./types";
+import { usePresence } from "./use-presence";
+
+export function describePresence(presence: Presence | undefined, now: Date = new Date()): string | null {
+  if (!presence) return null;
+  if (presence.state === "online") return "Online";
+  if (presence.state === "away") return "Away";
+  if (!presence.lastChanged) return "Offline";
+  const minutes = Math.floor((now.getTime() - presence.lastChanged.getTime()) / 60_000);
+  if (minutes < 1) return "Last seen just now";
+  if (minutes < 60) return `Last seen ${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `Last seen ${hours} h ago`;
+  return `Last seen ${presence.lastChanged.toLocaleDateString(undefined, { month: "short", day: "numeric" })}`;
+}
+
+function useReadReceipts(source: ChatDataSource, roomId: string): ReadReceipt[] {
+  const [receipts, setReceipts] = useState<ReadReceipt[]>([]);
+  useEffect(() => {
+    setReceipts([]);
+    return source.watchReadReceipts(roomId, { next: setReceipts, error: () => setReceipts([]) });
+  }, [source, roomId]);
+  return receipts;
+}
+
+function hasFiles(event: DragEvent) {
+  return [...event.dataTransfer.types].includes("Files");
+}
+
+interface LiveConversationProps {
+  source: ChatDataSource;
+  room: RoomSummary;
+  currentUserId: string;
+}
+
+export function LiveConversation({ source, room, currentUserId }: LiveConversationProps) {
+  const actions = useRoomActions();
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const presence = usePresence([room.peerId]);
+  const peerPresence = room.peerId ? presence.get(room.peerId) : undefined;
+  const receipts = useReadReceipts(source, room.id);
+  const { uploads, addFiles, dismiss } = useAttachmentUploads(room.id, source, actions);
+
+  const last = room.lastMessage;
+  const seen = last && last.senderId === currentUserId ? seenBy({ senderId: last.senderId, createdAt: last.sentAt }, receipts, currentUserId) : [];
+  const presenceText = describePresence(peerPresence);
+
+  function onDrop(event: DragEvent<HTMLDivElement>) {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    setDragging(false);
+    addFiles([...event.dataTransfer.files]);
+  }
+
+  function onPaste(event: ClipboardEvent<HTMLDivElement>) {
+    const files = [...event.clipboardData.files];
+    if (files.length === 0) return;
+    event.preventDefault();
+    addFiles(files);
+  }
+
+  return (
+    <div
+      className="relative h-full"
+      onDragOver={(event) => {
+        if (!hasFiles(event)) return;
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragging(false);
+      }}
+      onDrop={onDrop}
+      onPaste={onPaste}
+    >
+      <ConversationView
+        source={source}
+        room={room}
+        currentUserId={currentUserId}
+        headerActions={
+          <>
+            {presenceText ? (
+              <span data-testid="peer-presence" className="hidden items-center gap-1.5 text-xs text-muted-foreground sm:inline-flex">
+                <span
+                  aria-hidden
+                  className={
+                    peerPresence?.state === "online" ? "size-2 rounded-full bg-online" : peerPresence?.state === "away" ? "size-2 rounded-full bg-away" : "size-2 rounded-full bg-muted-foreground/50"
+                  }
+                />
+                {presenceText}
+              </span>
+            ) : null}
+            <Button variant="ghost" size="icon" aria-label="Conversation settings" disabled={!actions} onClick={() => setSettingsOpen(true)}>
+              <SettingsIcon aria-hidden />
+            </Button>
+          </>
+        }
+        afterMessages={
+          seen.length > 0 ? (
+            <p data-testid="seen-by" className="flex items-center justify-end gap-1 px-4 pb-2 text-xs text-muted-foreground sm:px-6">
+              <CheckCheckIcon className="size-3.5 text-primary" aria-hidden />
+              {room.kind === "direct" ? "Seen" : `Seen by ${seen.length}`}
+            </p>
+          ) : null
+        }
+        aboveComposer={<AttachmentTray uploads={uploads} onDismiss={dismiss} />}
+        composerAccessory={<AttachButton onFiles={addFiles} disabled={!actions} />}
+      />
+      {dragging ? (
+        <div className="pointer-events-none absolute inset-2 z-10 grid place-content-center rounded-xl border-2 border-dashed border-primary bg-background/85 text-center">
+          <UploadIcon className="mx-auto size-8 text-primary" aria-hidden />
+          <p className="mt-2 text-sm font-medium">Drop files to share them in {room.name}</p>
+        </div>
+      ) : null}
+      <RoomSettingsDialog room={room} currentUserId={currentUserId} open={settingsOpen} onOpenChange={setSettingsOpen} />
+    </div>
+  );
+}

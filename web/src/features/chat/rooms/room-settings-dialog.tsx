@@ -1,0 +1,284 @@
+import { Loader2Icon, LogOutIcon, ShieldBanIcon, UserPlusIcon } from "lucide-react";
+import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
+import { useNavigate } from "react-router";
+import { toast } from "sonner";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { Separator } from "@/components/ui/separator";
+import { Textarea } from "@/components/ui/textarea";
+import { FormAlert } from "@/features/auth/form-alert";
+import { UserAvatar } from "@/features/people/user-avatar";
+import type { RoomSummary } from "../types";
+import { ROOM_NAME_MAX, ROOM_TOPIC_MAX } from "./new-group-dialog";
+import { describeError, useRoomActions, type MemberRole, type MyRoom, type NotifySetting, type RoomMember } from "./room-actions";
+
+const ROLE_LABEL: Record<MemberRole, string> = { owner: "Owner", admin: "Admin", member: "Member" };
+const NOTIFY_LABEL: Record<NotifySetting, string> = { all: "All messages", mentions: "Mentions only", none: "Nothing" };
+
+/** Who may do what, as the functions decide it (docs/architecture.md); the server checks again. */
+export function roomPermissions(room: Pick<MyRoom, "kind" | "isPrivate" | "role">) {
+  const manager = room.role === "owner" || room.role === "admin";
+  const group = room.kind === "group";
+  return {
+    edit: group && manager,
+    invite: group && (manager || !room.isPrivate),
+    setRoles: group && room.role === "owner",
+    remove: (target: MemberRole) => group && (room.role === "owner" ? target !== "owner" : room.role === "admin" && target === "member"),
+  };
+}
+
+interface RoomSettingsDialogProps {
+  room: RoomSummary;
+  currentUserId: string;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}
+
+export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: RoomSettingsDialogProps) {
+  const actions = useRoomActions();
+  const navigate = useNavigate();
+  const [details, setDetails] = useState<MyRoom | null>(null);
+  const [members, setMembers] = useState<RoomMember[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [name, setName] = useState("");
+  const [topic, setTopic] = useState("");
+  const [invitee, setInvitee] = useState("");
+  const [confirmLeave, setConfirmLeave] = useState(false);
+  const id = useId();
+
+  const load = useCallback(async () => {
+    if (!actions) return;
+    try {
+      const [listing, people] = await Promise.all([actions.listMyRooms(), actions.listMembers(room.id)]);
+      const mine = listing.rooms.find((candidate) => candidate.id === room.id) ?? null;
+      setDetails(mine);
+      setMembers(people);
+      if (mine) {
+        setName(mine.name);
+        setTopic(mine.topic);
+      }
+    } catch (caught) {
+      setError(describeError(caught, "Couldn't load the room's settings."));
+    }
+  }, [actions, room.id]);
+
+  useEffect(() => {
+    if (!open) return;
+    setError(null);
+    setConfirmLeave(false);
+    setInvitee("");
+    void load();
+  }, [open, load]);
+
+  async function run(what: () => Promise<unknown>, success?: string) {
+    setBusy(true);
+    setError(null);
+    try {
+      await what();
+      if (success) toast.success(success);
+      await load();
+    } catch (caught) {
+      setError(describeError(caught, "That didn't work. Try again."));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (!actions) return null;
+  const can = details ? roomPermissions(details) : null;
+  const peer = room.kind === "direct" ? members?.find((member) => member.userId !== currentUserId) : undefined;
+
+  function saveDetails(event: FormEvent) {
+    event.preventDefault();
+    if (!details || !actions) return;
+    const changes: { name?: string; topic?: string } = {};
+    if (name.trim() !== details.name) changes.name = name.trim();
+    if (topic.trim() !== details.topic) changes.topic = topic.trim();
+    if (Object.keys(changes).length === 0) return;
+    void run(() => actions.updateRoom(room.id, changes), "Room updated.");
+  }
+
+  function inviteSomeone(event: FormEvent) {
+    event.preventDefault();
+    const username = invitee.trim().replace(/^@/, "");
+    if (!username || !actions) return;
+    void run(async () => {
+      await actions.invite(room.id, username);
+      setInvitee("");
+    }, `Invited @${username}.`);
+  }
+
+  async function leave() {
+    if (!actions) return;
+    setBusy(true);
+    try {
+      await actions.leaveRoom(room.id);
+      onOpenChange(false);
+      navigate("/");
+      toast(`You left ${room.name}.`);
+    } catch (caught) {
+      setError(describeError(caught, "Couldn't leave the room."));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange}>
+      <DialogContent className="max-h-[90dvh] overflow-y-auto sm:max-w-lg">
+        <DialogHeader>
+          <DialogTitle>{room.kind === "direct" ? `Conversation with ${room.name}` : `${room.name} settings`}</DialogTitle>
+          <DialogDescription>
+            {room.kind === "direct" ? "Notifications and blocking." : "Name, topic, members and notifications."}
+          </DialogDescription>
+        </DialogHeader>
+        <FormAlert message={error} />
+        {!details || !members ? (
+          <div className="flex justify-center p-6" role="status" aria-label="Loading settings">
+            <Loader2Icon className="size-5 animate-spin text-muted-foreground" aria-hidden />
+          </div>
+        ) : (
+          <div className="grid gap-5">
+            {can?.edit ? (
+              <form className="grid gap-3" onSubmit={saveDetails}>
+                <div className="grid gap-2">
+                  <Label htmlFor={`${id}-name`}>Name</Label>
+                  <Input id={`${id}-name`} value={name} maxLength={ROOM_NAME_MAX} onChange={(event) => setName(event.target.value)} required />
+                </div>
+                <div className="grid gap-2">
+                  <Label htmlFor={`${id}-topic`}>Topic</Label>
+                  <Textarea id={`${id}-topic`} value={topic} rows={2} maxLength={ROOM_TOPIC_MAX} onChange={(event) => setTopic(event.target.value)} />
+                </div>
+                <Button type="submit" size="sm" className="justify-self-end" disabled={busy || !name.trim()}>
+                  Save changes
+                </Button>
+              </form>
+            ) : details.topic ? (
+              <p className="text-sm text-muted-foreground">{details.topic}</p>
+            ) : null}
+
+            <div className="grid gap-2">
+              <Label htmlFor={`${id}-notify`}>Notify me about</Label>
+              <select
+                id={`${id}-notify`}
+                value={details.notify}
+                disabled={busy}
+                onChange={(event) => void run(() => actions.muteRoom(room.id, event.target.value as NotifySetting))}
+                className="h-9 rounded-md border border-input bg-background px-2 text-sm outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
+              >
+                {(Object.keys(NOTIFY_LABEL) as NotifySetting[]).map((setting) => (
+                  <option key={setting} value={setting}>
+                    {NOTIFY_LABEL[setting]}
+                  </option>
+                ))}
+              </select>
+            </div>
+
+            {room.kind === "group" ? (
+              <section aria-labelledby={`${id}-members`} className="grid gap-2">
+                <Separator />
+                <h3 id={`${id}-members`} className="text-sm font-semibold">
+                  Members ({members.length})
+                </h3>
+                {can?.invite ? (
+                  <form className="flex gap-2" onSubmit={inviteSomeone}>
+                    <label className="sr-only" htmlFor={`${id}-invite`}>
+                      Invite by username
+                    </label>
+                    <Input
+                      id={`${id}-invite`}
+                      placeholder="Invite by username"
+                      autoCapitalize="none"
+                      spellCheck={false}
+                      value={invitee}
+                      onChange={(event) => setInvitee(event.target.value)}
+                    />
+                    <Button type="submit" variant="outline" disabled={busy || !invitee.trim()}>
+                      <UserPlusIcon aria-hidden />
+                      Invite
+                    </Button>
+                  </form>
+                ) : null}
+                <ul className="grid gap-1">
+                  {members.map((member) => (
+                    <li key={member.userId} className="flex items-center gap-3 rounded-md py-1">
+                      <UserAvatar name={member.displayName} seed={member.userId} avatarUrl={member.avatarUrl} className="size-8" />
+                      <span className="min-w-0 flex-1">
+                        <span className="block truncate text-sm font-medium">
+                          {member.displayName}
+                          {member.userId === currentUserId ? " (you)" : ""}
+                        </span>
+                        <span className="block truncate text-xs text-muted-foreground">@{member.username}</span>
+                      </span>
+                      {can?.setRoles && member.userId !== currentUserId ? (
+                        <select
+                          aria-label={`Role of ${member.displayName}`}
+                          value={member.role}
+                          disabled={busy}
+                          onChange={(event) => void run(() => actions.setRole(room.id, member.userId, event.target.value as MemberRole))}
+                          className="h-8 rounded-md border border-input bg-background px-1.5 text-xs"
+                        >
+                          {(Object.keys(ROLE_LABEL) as MemberRole[]).map((role) => (
+                            <option key={role} value={role}>
+                              {ROLE_LABEL[role]}
+                            </option>
+                          ))}
+                        </select>
+                      ) : (
+                        <span className="text-xs text-muted-foreground">{ROLE_LABEL[member.role]}</span>
+                      )}
+                      {can?.remove(member.role) && member.userId !== currentUserId ? (
+                        <Button
+                          size="sm"
+                          variant="ghost"
+                          disabled={busy}
+                          aria-label={`Remove ${member.displayName}`}
+                          onClick={() => void run(() => actions.removeMember(room.id, member.userId), `Removed ${member.displayName}.`)}
+                        >
+                          Remove
+                        </Button>
+                      ) : null}
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            ) : null}
+
+            <Separator />
+            <div className="flex flex-wrap justify-end gap-2">
+              {peer ? (
+                <Button
+                  variant="outline"
+                  disabled={busy}
+                  onClick={() => void run(() => actions.blockUser(peer.userId), `Blocked ${peer.displayName}. Neither of you can post here now.`)}
+                >
+                  <ShieldBanIcon aria-hidden />
+                  Block {peer.displayName}
+                </Button>
+              ) : null}
+              {confirmLeave ? (
+                <>
+                  <span className="self-center text-sm">Leave {room.name}?</span>
+                  <Button variant="outline" onClick={() => setConfirmLeave(false)}>
+                    Stay
+                  </Button>
+                  <Button variant="destructive" disabled={busy} onClick={() => void leave()}>
+                    Leave
+                  </Button>
+                </>
+              ) : (
+                <Button variant="outline" className="text-destructive" onClick={() => setConfirmLeave(true)}>
+                  <LogOutIcon aria-hidden />
+                  Leave {room.kind === "direct" ? "conversation" : "room"}
+                </Button>
+              )}
+            </div>
+          </div>
+        )}
+      </DialogContent>
+    </Dialog>
+  );
+}
