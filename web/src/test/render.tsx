@@ -1,6 +1,7 @@
 import { render } from "@testing-library/react";
 import type { ReactNode } from "react";
 import { MemoryRouter, Route, Routes, useLocation } from "react-router";
+import { TooltipProvider } from "@/components/ui/tooltip";
 import { SessionProvider } from "@/features/auth/session-context";
 import { ChatDataProvider } from "@/features/chat/chat-data-context";
 import type { ChatDataSource } from "@/features/chat/data-source";
@@ -30,16 +31,18 @@ export async function renderWithSession(
   if (options.signedIn) await store.login({ login: "alice", password: "pw" });
   const result = render(
     <ThemeProvider>
-      <SessionProvider store={store}>
-        <ChatDataProvider source={options.chatSource ?? null}>
-          <MemoryRouter initialEntries={[options.path ?? "/"]}>
-            <Routes>
-              {routes}
-              <Route path="*" element={<LocationProbe />} />
-            </Routes>
-          </MemoryRouter>
-        </ChatDataProvider>
-      </SessionProvider>
+      <TooltipProvider>
+        <SessionProvider store={store}>
+          <ChatDataProvider source={options.chatSource ?? null}>
+            <MemoryRouter initialEntries={[options.path ?? "/"]}>
+              <Routes>
+                {routes}
+                <Route path="*" element={<LocationProbe />} />
+              </Routes>
+            </MemoryRouter>
+          </ChatDataProvider>
+        </SessionProvider>
+      </TooltipProvider>
     </ThemeProvider>,
   );
   return { ...result, server, store };
