@@ -169,17 +169,18 @@ class WriteStream:
                 if self.state is None:
                     return self._open(request)
                 return [self._write(request)]
-            except FirestoreError:
+            except Exception:  # FirestoreError, or a bug the transport reports as INTERNAL
                 self.failed = True
                 if self.state is not None and self.registry is not None:
                     self.registry.discard(self.state)
                 raise
 
     def close(self) -> None:
-        """The connection ended; a stream that did not fail stays resumable for a while."""
-        with self._lock:
-            if self.state is not None and self.registry is not None and not self.failed:
-                self.registry.detach(self.state)
+        """The connection ended; a stream that did not fail stays resumable for a while.
+        Does not wait for a request still being applied (the transport may call this on
+        its event loop); that request's answer is kept for resumption."""
+        if self.state is not None and self.registry is not None and not self.failed:
+            self.registry.detach(self.state)
 
     def _check_database(self, request: Message) -> str:
         if self.database is None:
