@@ -19,7 +19,7 @@ export function ConversationSidebarActions() {
       <div className="grid grid-cols-2 gap-2">
         <Button variant="outline" size="sm" disabled={!actions} onClick={() => setDialog("direct")}>
           <MessageSquarePlusIcon aria-hidden />
-          New conversation
+          New chat
         </Button>
         <Button variant="outline" size="sm" disabled={!actions} onClick={() => setDialog("group")}>
           <UsersIcon aria-hidden />
