@@ -1,0 +1,252 @@
+import { describe, expect, it } from "vitest";
+import {
+  activeTypers,
+  attachmentFromDocument,
+  attachmentFromUpload,
+  attachmentToDocument,
+  findMentions,
+  mayHaveUnread,
+  presenceFrom,
+  reactionsByEmoji,
+  receiptsFrom,
+  seenBy,
+  sortRooms,
+  toggleEmoji,
+  toMessage,
+  toRoomSummary,
+  unreadSince,
+  type MessageDocument,
+  type ProfileDocument,
+  type TimestampLike,
+} from "./documents";
+
+function at(iso: string): TimestampLike {
+  const date = new Date(iso);
+  return { toDate: () => new Date(date), toMillis: () => date.getTime() };
+}
+
+const profiles: Record<string, ProfileDocument> = {
+  u_ana: { username: "ana", displayName: "Ana Lima", avatarUrl: "https://cdn.example/ana.png" },
+  u_ben: { username: "ben", displayName: "Ben Okafor", avatarUrl: null, presence: { state: "away", lastChanged: at("2026-11-25T09:00:00Z") } },
+};
+const profileOf = (uid: string) => profiles[uid];
+
+describe("toMessage", () => {
+  const base: MessageDocument = { senderId: "u_ana", text: "Hello", createdAt: at("2026-11-25T09:30:00Z") };
+
+  it("maps a sent message with its sender's profile, reply and reactions", () => {
+    const message = toMessage({
+      id: "m2",
+      roomId: "r1",
+      data: { ...base, replyTo: "m1", mentions: ["u_ben"], reactions: { u_ben: ["👍", "🎉"], u_ana: ["👍"] } },
+      pending: false,
+      now: new Date("2026-11-25T10:00:00Z"),
+      profileOf,
+      replyPreview: (id) => ({ messageId: id, senderId: "u_ben", senderName: "Ben Okafor", text: "Lunch?" }),
+    });
+    expect(message).toEqual({
+      id: "m2",
+      roomId: "r1",
+      senderId: "u_ana",
+      senderName: "Ana Lima",
+      senderAvatarUrl: "https://cdn.example/ana.png",
+      text: "Hello",
+      createdAt: new Date("2026-11-25T09:30:00Z"),
+      editedAt: null,
+      deleted: false,
+      replyTo: { messageId: "m1", senderId: "u_ben", senderName: "Ben Okafor", text: "Lunch?" },
+      mentions: ["u_ben"],
+      reactions: { "👍": ["u_ben", "u_ana"], "🎉": ["u_ben"] },
+      attachments: [],
+      delivery: "sent",
+    });
+  });
+
+  it("marks a pending write as sending and dates it now until the server stamps it", () => {
+    const now = new Date("2026-11-25T10:00:00Z");
+    const message = toMessage({ id: "m3", roomId: "r1", data: { ...base, createdAt: null }, pending: true, now, profileOf, replyPreview: () => null });
+    expect(message.delivery).toBe("sending");
+    expect(message.createdAt).toEqual(now);
+  });
+
+  it("empties a soft-deleted message and names an unknown sender", () => {
+    const message = toMessage({
+      id: "m4",
+      roomId: "r1",
+      data: { ...base, senderId: "u_gone", deleted: true, text: "", reactions: { u_ben: ["😂"] }, editedAt: at("2026-11-25T09:31:00Z") },
+      pending: false,
+      now: new Date(),
+      profileOf,
+      replyPreview: () => null,
+    });
+    expect(message).toMatchObject({ deleted: true, text: "", reactions: {}, attachments: [], senderName: "Someone" });
+    expect(message.editedAt).toEqual(new Date("2026-11-25T09:31:00Z"));
+  });
+});
+
+describe("reactions", () => {
+  it("turns {uid: [emoji]} into {emoji: [uid]}", () => {
+    expect(reactionsByEmoji({ a: ["❤️"], b: ["❤️", "👍"] })).toEqual({ "❤️": ["a", "b"], "👍": ["b"] });
+    expect(reactionsByEmoji(undefined)).toEqual({});
+  });
+
+  it("toggles one emoji in the caller's own list", () => {
+    expect(toggleEmoji(undefined, "👍")).toEqual(["👍"]);
+    expect(toggleEmoji(["👍", "🎉"], "👍")).toEqual(["🎉"]);
+    expect(toggleEmoji(["🎉"], "👍")).toEqual(["🎉", "👍"]);
+  });
+});
+
+describe("attachments", () => {
+  const document = {
+    publicId: "rooms/r1/abc",
+    url: "http://cdn.local/demo/image/upload/v1/rooms/r1/abc.png",
+    kind: "image" as const,
+    name: "mockup.png",
+    bytes: 2048,
+    contentType: "image/png",
+    width: 640,
+    height: 480,
+  };
+
+  it("shows the original until the function verifies it, then the preview", () => {
+    expect(attachmentFromDocument(document).url).toBe(document.url);
+    const verified = attachmentFromDocument({ ...document, verified: true, previewUrl: "http://cdn.local/demo/image/upload/c_limit,w_640/rooms/r1/abc.png" });
+    expect(verified).toEqual({
+      id: "rooms/r1/abc",
+      kind: "image",
+      url: "http://cdn.local/demo/image/upload/c_limit,w_640/rooms/r1/abc.png",
+      name: "mockup.png",
+      sizeBytes: 2048,
+      mimeType: "image/png",
+      width: 640,
+      height: 480,
+    });
+  });
+
+  it("writes only keys the rules allow, never verified", () => {
+    const upload = attachmentFromUpload(
+      { public_id: "rooms/r1/abc", secure_url: document.url, bytes: 2048, width: 640, height: 480, format: "png" },
+      { name: "mockup.png", type: "image/png" },
+      "image",
+    );
+    const written = attachmentToDocument(upload);
+    expect(written).toEqual({
+      publicId: "rooms/r1/abc",
+      url: document.url,
+      kind: "image",
+      name: "mockup.png",
+      bytes: 2048,
+      contentType: "image/png",
+      width: 640,
+      height: 480,
+    });
+    expect(Object.keys(written)).not.toContain("verified");
+  });
+});
+
+describe("unread", () => {
+  const joined = at("2026-11-25T08:00:00Z");
+  const read = at("2026-11-25T09:00:00Z");
+
+  it("counts from the later of the read marker and joining", () => {
+    expect(unreadSince(read, joined)).toBe(read);
+    expect(unreadSince(at("2026-11-25T07:00:00Z"), joined)).toBe(joined);
+    expect(unreadSince(undefined, joined)).toBe(joined);
+    expect(unreadSince(read, null)).toBe(read);
+    expect(unreadSince(null, null)).toBeNull();
+  });
+
+  it("skips the count query when the last message is not newer", () => {
+    expect(mayHaveUnread(at("2026-11-25T09:00:00Z"), read)).toBe(false);
+    expect(mayHaveUnread(at("2026-11-25T09:00:01Z"), read)).toBe(true);
+    expect(mayHaveUnread(null, read)).toBe(false);
+    expect(mayHaveUnread(at("2026-11-25T09:00:01Z"), null)).toBe(true);
+  });
+});
+
+describe("rooms", () => {
+  it("names a direct room after the other person and shows their avatar", () => {
+    const summary = toRoomSummary({
+      id: "r1",
+      room: {
+        kind: "direct",
+        directMembers: ["u_ana", "u_ben"],
+        lastMessage: { id: "m9", senderId: "u_ben", preview: "See you", createdAt: at("2026-11-25T09:45:00Z") },
+        lastMessageAt: at("2026-11-25T09:45:00Z"),
+      },
+      mine: { kind: "direct", joinedAt: at("2026-11-25T08:00:00Z") },
+      currentUserId: "u_ana",
+      unreadCount: 2,
+      profileOf,
+    });
+    expect(summary).toEqual({
+      id: "r1",
+      kind: "direct",
+      name: "Ben Okafor",
+      avatarUrl: null,
+      peerId: "u_ben",
+      lastMessage: { text: "See you", senderId: "u_ben", senderName: "Ben Okafor", sentAt: new Date("2026-11-25T09:45:00Z") },
+      unreadCount: 2,
+      mentioned: false,
+      updatedAt: new Date("2026-11-25T09:45:00Z"),
+    });
+  });
+
+  it("keeps a group's name and sorts by recent activity", () => {
+    const group = toRoomSummary({
+      id: "r2",
+      room: { kind: "group", name: "Design" },
+      mine: { joinedAt: at("2026-11-25T09:50:00Z") },
+      currentUserId: "u_ana",
+      unreadCount: 0,
+      profileOf,
+    });
+    expect(group).toMatchObject({ name: "Design", peerId: null, lastMessage: null, updatedAt: new Date("2026-11-25T09:50:00Z") });
+    const older = { ...group, id: "r3", name: "Alpha", updatedAt: new Date("2026-11-24T09:00:00Z") };
+    expect(sortRooms([older, group]).map((room) => room.id)).toEqual(["r2", "r3"]);
+  });
+});
+
+describe("typing, receipts, presence, mentions", () => {
+  const now = new Date("2026-11-25T10:00:00Z");
+
+  it("lists others who are typing and whose entry has not expired", () => {
+    const typers = activeTypers(
+      [
+        { uid: "u_ben", data: { typing: true, expiresAt: at("2026-11-25T10:00:05Z") } },
+        { uid: "u_old", data: { typing: true, expiresAt: at("2026-11-25T09:59:59Z") } },
+        { uid: "u_stopped", data: { typing: false, expiresAt: at("2026-11-25T10:00:05Z") } },
+        { uid: "u_ana", data: { typing: true, expiresAt: at("2026-11-25T10:00:05Z") } },
+      ],
+      now,
+      "u_ana",
+      profileOf,
+    );
+    expect(typers).toEqual([{ userId: "u_ben", displayName: "Ben Okafor" }]);
+  });
+
+  it("says who has seen a message from the shared read markers", () => {
+    const receipts = receiptsFrom([
+      { uid: "u_ben", data: { lastReadAt: at("2026-11-25T10:00:00Z"), lastReadMessageId: "m5", shareReceipts: true } },
+      { uid: "u_cy", data: { lastReadAt: at("2026-11-25T09:00:00Z"), lastReadMessageId: "m1", shareReceipts: true } },
+      { uid: "u_new", data: { shareReceipts: true } },
+    ]);
+    expect(receipts.map((receipt) => receipt.userId)).toEqual(["u_ben", "u_cy"]);
+    expect(seenBy({ senderId: "u_ana", createdAt: new Date("2026-11-25T10:00:00Z") }, receipts, "u_ana")).toEqual(["u_ben"]);
+  });
+
+  it("reads presence from the profile, offline when unknown", () => {
+    expect(presenceFrom(profiles.u_ben)).toEqual({ state: "away", lastChanged: new Date("2026-11-25T09:00:00Z") });
+    expect(presenceFrom(undefined)).toEqual({ state: "offline", lastChanged: null });
+  });
+
+  it("finds @usernames of members only", () => {
+    const members = [
+      { uid: "u_ana", username: "ana" },
+      { uid: "u_ben", username: "Ben.O" },
+    ];
+    expect(findMentions("Thanks @ben.o and @nobody, cc @ana.", members)).toEqual(["u_ana", "u_ben"]);
+    expect(findMentions("mail me at x@ana.com", members)).toEqual([]);
+  });
+});
