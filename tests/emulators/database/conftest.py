@@ -130,21 +130,30 @@ def namespace(database_server: DatabaseServer) -> str:
     database_server.reset(name)
 
 
+OPEN_RULES = {
+    "rules": {
+        ".read": "auth != null",
+        ".write": "auth != null",
+        "scores": {".indexOn": ["score", "name", "meta/rank"]},
+        "plain": {".indexOn": ".value"},
+    }
+}
+
+
 @pytest.fixture
 def open_namespace(database_server: DatabaseServer, namespace: str) -> str:
     """A fresh namespace where any signed-in user may read and write, with indexes."""
-    database_server.set_rules(
-        namespace,
-        {
-            "rules": {
-                ".read": "auth != null",
-                ".write": "auth != null",
-                "scores": {".indexOn": ["score", "name", "meta/rank"]},
-                "plain": {".indexOn": ".value"},
-            }
-        },
-    )
+    database_server.set_rules(namespace, OPEN_RULES)
     return namespace
+
+
+@pytest.fixture
+def open_namespace_2(database_server: DatabaseServer) -> str:
+    """A second open namespace, for tests that also use ``namespace``."""
+    name = f"ns-{uuid.uuid4().hex[:10]}"
+    database_server.set_rules(name, OPEN_RULES)
+    yield name
+    database_server.reset(name)
 
 
 def node_env(server: DatabaseServer, ns: str) -> dict[str, str]:
