@@ -172,6 +172,17 @@ class DocumentsTarget:
                 messages.gone(self.paths[path], self.id, True, commit_us)
 
 
+def _resume_time(target) -> int | None:
+    """The commit time a target resumes from (its resume token or read_time), if any."""
+    if target.HasField("read_time"):
+        return target.read_time.seconds * 1_000_000 + target.read_time.nanos // 1000
+    if target.resume_token:
+        token = target.resume_token
+        # A token we did not mint (or from another run) resumes from "unknown": RESET.
+        return int.from_bytes(token, "big") if len(token) == 8 else -1
+    return None
+
+
 class ListenSession:
     """One Listen stream. ``handle`` takes ListenRequests; ``send`` gets ListenResponses."""
 
@@ -226,17 +237,47 @@ class ListenSession:
         self.targets[target_id] = built
         commit_us = self.engine.last_commit_us
         self.send(target_change("ADD", [target_id]))
-        if target.resume_token or target.HasField("read_time"):
-            # We keep no per-target change log: start the client over from the full state.
-            self.send(target_change("RESET", [target_id]))
-        for message in messages.items:
+        items, reads = messages.items, messages.document_reads
+        resume_from = _resume_time(target)
+        if resume_from is not None:
+            delta = self._delta_since(built, resume_from, messages, commit_us)
+            if delta is None:
+                # The history does not reach back that far: start over from the full state.
+                self.send(target_change("RESET", [target_id]))
+            else:
+                items, reads = delta
+        for message in items:
             self.send(message)
         self.send(target_change("CURRENT", [target_id], commit_us=commit_us))
         self.send(target_change("NO_CHANGE", commit_us=commit_us))
-        self.engine.count_listener_reads(self.database, messages.document_reads)
+        self.engine.count_listener_reads(self.database, reads)
         if target.once:
             del self.targets[target_id]
             self.send(target_change("REMOVE", [target_id]))
+
+    def _delta_since(self, built, since_us: int, messages: _Messages, commit_us: int):
+        """For a resumed target: only what changed after ``since_us`` (changes for
+        documents in the results, removals for the others), with the reads it costs;
+        None when that cannot be known (history pruned, or a limit/offset query)."""
+        if isinstance(built, QueryTarget) and built.query.windowed:
+            return None
+        store = self.engine.store(self.database)
+        changed = store.changed_since(since_us)
+        if changed is None:
+            return None
+        root = f"{store.root}/"
+        items = [
+            m for m in messages.items if m.document_change.document.name[len(root) :] in changed
+        ]
+        if isinstance(built, QueryTarget):
+            held, relevant = built.results, [p for p in changed if built.query.in_scope(p)]
+        else:
+            held, relevant = built.present, [p for p in changed if p in built.paths]
+        removals = _Messages({})
+        for path in sorted(relevant):
+            if path not in held:
+                removals.gone(f"{root}{path}", built.id, store.get(path) is None, commit_us)
+        return items + removals.items, len(items)
 
     def _build(self, target_id: int, target):
         which = target.WhichOneof("target_type")

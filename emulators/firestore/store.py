@@ -9,6 +9,7 @@ window, and older than every pinned snapshot, are dropped.
 from __future__ import annotations
 
 import collections
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -43,6 +44,8 @@ class DocumentStore:
         # (commit_us, path, replaced entry or None), oldest first
         self.history: collections.deque[tuple[int, str, Entry | None]] = collections.deque()
         self.pinned: collections.Counter[int] = collections.Counter()
+        # The history holds every change after this time (for resuming listeners).
+        self.complete_since = time.time_ns() // 1000
 
     def get(self, path: str, read_us: int | None = None) -> Entry | None:
         entry = self.docs.get(path)
@@ -77,19 +80,32 @@ class DocumentStore:
             self.groups[collection.rsplit("/", 1)[-1]].add(collection)
         members[path] = entry
 
+    def changed_since(self, since_us: int) -> set[str] | None:
+        """Paths changed after ``since_us``, or None if the history no longer covers it."""
+        if since_us < self.complete_since:
+            return None
+        changed = set()
+        for commit_us, path, _ in reversed(self.history):
+            if commit_us <= since_us:
+                break
+            changed.add(path)
+        return changed
+
     def prune(self, now_us: int) -> None:
         horizon = now_us - HISTORY_SECONDS * 1_000_000
         if self.pinned:
             horizon = min(horizon, min(self.pinned))
         history = self.history
         while history and history[0][0] <= horizon:
-            history.popleft()
+            commit_us, _, _ = history.popleft()
+            self.complete_since = max(self.complete_since, commit_us)
 
     def clear(self) -> None:
         self.docs.clear()
         self.collections.clear()
         self.groups.clear()
         self.history.clear()
+        self.complete_since = time.time_ns() // 1000
 
     def scan(
         self,

@@ -193,9 +193,23 @@ def test_listen_protocol_add_current_no_change_resume_and_remove(db, col):
         raw.send(remove_target=7)
         assert _kind(raw.next()) == "REMOVE[7]"
         col.document("b").set({"n": 2})  # target removed: nothing more arrives
+        # Resuming sends only what changed since the token: b added, a deleted.
         raw.send(add_target={"target_id": 9, "query": query, "resume_token": token})
+        resumed = [raw.next() for _ in range(5)]
+        assert [_kind(r) for r in resumed] == [
+            "ADD[9]",
+            "document_change",
+            "document_delete",
+            "CURRENT[9]",
+            "NO_CHANGE[]",
+        ]
+        assert resumed[1].document_change.document.name.endswith(f"/{col.id}/b")
+        assert resumed[2].document_delete.document.endswith(f"/{col.id}/a")
+        # A token older than the kept history (or not ours) starts over with RESET.
+        stale = (1).to_bytes(8, "big")
+        raw.send(add_target={"target_id": 11, "query": query, "resume_token": stale})
         kinds = [_kind(raw.next()) for _ in range(5)]
-        assert kinds == ["ADD[9]", "RESET[9]", "document_change", "CURRENT[9]", "NO_CHANGE[]"]
+        assert kinds == ["ADD[11]", "RESET[11]", "document_change", "CURRENT[11]", "NO_CHANGE[]"]
     finally:
         raw.close()
 
