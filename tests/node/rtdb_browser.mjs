@@ -63,6 +63,11 @@ try {
     (c) => window.rtdbBrowser.features({ ...c, ns: c.openNs }),
     config,
   );
+  const recovering = await openPage();
+  result.afterWebSocketFailure = await recovering.page.evaluate(
+    (c) => window.rtdbBrowser.afterWebSocketFailure({ ...c, ns: c.openNs }),
+    config,
+  );
   console.log(JSON.stringify(result));
 } finally {
   await browser.close();

@@ -65,4 +65,5 @@ def test_browser_sdk_presence_queries_transactions(
         "committed": True,
         "count": 5,
         "userAgentIsChrome": True,
+        "afterWebSocketFailure": {"connected": True},
     }

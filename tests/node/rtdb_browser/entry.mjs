@@ -3,7 +3,7 @@
 import { initializeApp } from 'firebase/app';
 import {
   getDatabase, connectDatabaseEmulator, ref, set, get, push, onValue, runTransaction,
-  query, orderByChild, limitToLast, onDisconnect, serverTimestamp,
+  query, orderByChild, limitToLast, onDisconnect, serverTimestamp, forceWebSockets,
 } from 'firebase/database';
 
 let apps = 0;
@@ -68,5 +68,18 @@ window.rtdbBrowser = {
       userAgentIsChrome: navigator.userAgent.includes('Chrome'),
     };
   },
+};
+// A browser whose earlier WebSocket attempt failed (say the emulator was not up yet)
+// remembers it in localStorage and starts with long polling, which this emulator does not
+// serve; forceWebSockets() keeps such a browser on WebSockets.
+window.rtdbBrowser.afterWebSocketFailure = async (config) => {
+  localStorage.setItem('firebase:previous_websocket_failure', 'true');
+  forceWebSockets();
+  const db = connect(config, config.uid);
+  const result = await Promise.race([
+    connected(db),
+    new Promise((resolve) => setTimeout(() => resolve(false), 10000)),
+  ]);
+  return { connected: result };
 };
 window.rtdbBrowserReady = true;
