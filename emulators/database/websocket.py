@@ -318,6 +318,10 @@ class Connection:
     ) -> None:
         if namespace != self.namespace:
             return
+        if threading.get_ident() != self._loop_thread:
+            # a write committed on another thread: handle it on this connection's loop
+            self._loop.call_soon_threadsafe(self._on_commit, namespace, old_root, new_root, written)
+            return
         changed = [p[:-1] if p and p[-1] == tree.PRIORITY else p for p in written]
         for key, listen in list(self.listens.items()):
             touched = [p for p in changed if paths.related(p, listen.path)]

@@ -1,0 +1,102 @@
+"""The WebSocket wire protocol at frame level, for what the SDK rarely exercises:
+keepalives, multi-frame messages, ping/pong, malformed and unknown requests."""
+
+from __future__ import annotations
+
+import json
+
+from websockets.sync.client import connect
+
+
+def socket_url(database_server, namespace):
+    return f"ws://{database_server.address}/.ws?ns={namespace}&v=5"
+
+
+def request(socket, number, action, body):
+    socket.send(json.dumps({"t": "d", "d": {"r": number, "a": action, "b": body}}))
+
+
+def reply(socket, number):
+    """The reply to request ``number``, skipping pushes."""
+    while True:
+        message = json.loads(socket.recv(timeout=10))
+        if message["t"] == "d" and message["d"].get("r") == number:
+            return message["d"]["b"]
+
+
+def test_handshake_keepalive_frames_and_errors(database_server, open_namespace):
+    with connect(socket_url(database_server, open_namespace), open_timeout=10) as socket:
+        hello = json.loads(socket.recv(timeout=10))
+        assert hello["t"] == "c" and hello["d"]["t"] == "h"
+        handshake = hello["d"]["d"]
+        assert handshake["v"] == "5" and handshake["s"]
+        assert handshake["h"] == database_server.address
+        assert isinstance(handshake["ts"], int)
+
+        # the SDK's keepalive is a bare "0": nothing comes back, the socket stays usable
+        socket.send("0")
+        socket.send(json.dumps({"t": "c", "d": {"t": "p", "d": {}}}))
+        assert json.loads(socket.recv(timeout=10)) == {"t": "c", "d": {"t": "o", "d": {}}}
+
+        # signed out: a write is refused
+        request(socket, 1, "p", {"p": "/a", "d": 1})
+        assert reply(socket, 1) == {"s": "permission_denied", "d": "Permission denied"}
+
+        # the admin credential, then a message split into three frames
+        request(socket, 2, "gauth", {"cred": "owner"})
+        assert reply(socket, 2)["s"] == "ok"
+        message = json.dumps({"t": "d", "d": {"r": 3, "a": "p", "b": {"p": "/a", "d": "x" * 50}}})
+        parts = [message[:20], message[20:40], message[40:]]
+        socket.send(str(len(parts)))
+        for part in parts:
+            socket.send(part)
+        assert reply(socket, 3) == {"s": "ok", "d": ""}
+        request(socket, 4, "g", {"p": "/a"})
+        assert reply(socket, 4) == {"s": "ok", "d": "x" * 50}
+
+        # bad input gets a status, not a dropped connection
+        request(socket, 5, "p", {"p": "/bad.key", "d": 1})
+        assert reply(socket, 5)["s"] == "invalid_data"
+        request(socket, 6, "p", {"p": "/b", "d": {"k$": 1}})
+        assert reply(socket, 6)["s"] == "invalid_data"
+        request(socket, 7, "zz", {})
+        assert reply(socket, 7)["s"] == "invalid_request"
+        request(socket, 8, "q", {"p": "/s", "q": {"l": -1, "vf": "l"}, "t": 1})
+        assert reply(socket, 8)["s"] == "invalid_data"
+        request(socket, 9, "auth", {"cred": "garbage"})
+        assert reply(socket, 9)["s"] == "invalid_token"
+        socket.send("{not json")
+        assert json.loads(socket.recv(timeout=10))["d"]["t"] == "e"
+
+        # a transaction write with a stale hash is refused; the right hash is accepted
+        request(socket, 10, "gauth", {"cred": "owner"})
+        assert reply(socket, 10)["s"] == "ok"
+        request(socket, 11, "p", {"p": "/a", "d": "y", "h": "not-the-hash"})
+        assert reply(socket, 11) == {"s": "datastale", "d": "Transaction hash does not match"}
+
+
+def test_listen_pushes_and_tags(database_server, open_namespace):
+    with connect(socket_url(database_server, open_namespace), open_timeout=10) as socket:
+        socket.recv(timeout=10)  # handshake
+        request(socket, 1, "gauth", {"cred": "owner"})
+        assert reply(socket, 1)["s"] == "ok"
+        request(socket, 2, "p", {"p": "/s", "d": {"a": {"n": 1}, "b": {"n": 2}, "c": {"n": 3}}})
+        assert reply(socket, 2)["s"] == "ok"
+        query = {"i": "n", "l": 2, "vf": "r"}
+        request(socket, 3, "q", {"p": "/s", "q": query, "t": 7, "h": ""})
+        push = json.loads(socket.recv(timeout=10))
+        assert push == {
+            "t": "d",
+            "d": {"a": "d", "b": {"p": "/s", "d": {"b": {"n": 2}, "c": {"n": 3}}, "t": 7}},
+        }
+        # "n" has no .indexOn: served, with the warning the SDK logs
+        assert reply(socket, 3) == {"s": "ok", "d": {"w": ["no_index"]}}
+        request(socket, 4, "p", {"p": "/s/d", "d": {"n": 9}})
+        push = json.loads(socket.recv(timeout=10))
+        assert push["d"]["b"] == {"p": "/s", "d": {"c": {"n": 3}, "d": {"n": 9}}, "t": 7}
+        assert reply(socket, 4)["s"] == "ok"
+        request(socket, 5, "n", {"p": "/s", "q": query, "t": 7})
+        assert reply(socket, 5)["s"] == "ok"
+        request(socket, 6, "p", {"p": "/s/e", "d": {"n": 10}})
+        # no more pushes for the removed listen: the next message is the reply
+        assert json.loads(socket.recv(timeout=10))["d"] == {"r": 6, "b": {"s": "ok", "d": ""}}
