@@ -36,13 +36,21 @@ async function browserClient() {
   );
   let loads = 0;
   tab.page.on("load", () => loads++);
+  // When the SDK opened a Listen channel (epoch ms), to see its reconnection attempts.
+  const listenHandshakes = [];
+  tab.page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.endsWith("/Listen/channel") && !url.searchParams.get("SID")) {
+      listenHandshakes.push(Date.now());
+    }
+  });
   return {
     call: tab.call,
     close: async () => {
       await tab.call("terminate");
       await browser.close();
       server.close();
-      return { pageLoadsAfterStart: loads, console: log.slice(-50) };
+      return { pageLoadsAfterStart: loads, listenHandshakes, console: log.slice(-50) };
     },
   };
 }
