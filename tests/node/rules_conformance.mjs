@@ -1,7 +1,7 @@
 // Evaluates Realtime Database rule cases with targaryen, the offline reference evaluator.
 // stdin: {"rulesets": {name: rules}, "data": {...}, "now": ms, "cases": [
-//   {"ruleset": name, "auth": {...}|null, "op": "read"|"write"|"update", "path": "/a",
-//    "value": any}]}
+//   {"ruleset": name, "auth": {...}|null, "op": "read"|"query"|"write"|"update",
+//    "path": "/a", "value": any (for "query": {orderByChild: "x", limitToFirst: 3...})}]}
 // stdout: one JSON array with {"allowed": bool} or {"error": text} per case.
 import targaryen from 'targaryen';
 
@@ -20,6 +20,8 @@ const results = input.cases.map((item) => {
     let result;
     if (item.op === 'read') {
       result = database.read(item.path, { now: input.now });
+    } else if (item.op === 'query') {
+      result = database.read(item.path, { now: input.now, query: item.value });
     } else if (item.op === 'write') {
       result = database.write(item.path, item.value, { now: input.now });
     } else if (item.op === 'update') {

@@ -15,7 +15,14 @@ import pytest
 
 from emulators.database import paths
 from emulators.database.engine import DatabaseEngine
-from emulators.database.rules.ruleset import Auth, Ruleset
+from emulators.database.query import (
+    KEY_INDEX,
+    PRIORITY_INDEX,
+    VALUE_INDEX,
+    Bound,
+    QuerySpec,
+)
+from emulators.database.rules.ruleset import Auth, Ruleset, query_variable
 
 REPO = Path(__file__).resolve().parents[3]
 NOW = 1_700_000_000_000
@@ -137,15 +144,28 @@ FEATURES = {
 }
 
 
+QUERIES = {
+    "rules": {
+        "scores": {
+            ".read": "auth != null && query.orderByChild == 'score' && query.limitToFirst <= 10",
+        },
+        "recent": {".read": "query.orderByKey == true && query.limitToLast <= 3"},
+        "adults": {".read": "query.orderByChild == 'age' && query.startAt >= 18"},
+        "named": {".read": "query.orderByChild == 'name' && query.endAt == 'm'"},
+        "byValue": {".read": "query.orderByValue == true || query.orderByPriority == true"},
+    }
+}
+
+
 def presence_rules() -> dict:
     return json.loads((REPO / "database.rules.json").read_text())
 
 
 ONLINE = {"state": "online", "lastChanged": TIMESTAMP}
 
-F, P = "features", "presence"
+F, P, Q = "features", "presence", "queries"
 A, B, C = ALICE, BOB, CAROL
-R, W, U = "read", "write", "update"
+R, W, U, QR = "read", "write", "update", "query"
 
 # (ruleset, auth, op, path, value, expected)
 CASES = [
@@ -332,6 +352,26 @@ CASES = [
     (F, None, W, "/noauth", "anon", True),
     (F, None, W, "/noauth", "x", False),
     (F, None, W, "/nothing/here", 1, False),
+    # --- the query variable of read rules ---
+    (Q, A, QR, "/scores", {"orderByChild": "score", "limitToFirst": 5}, True),
+    (Q, A, QR, "/scores", {"orderByChild": "score", "limitToFirst": 10}, True),
+    (Q, A, QR, "/scores", {"orderByChild": "score", "limitToFirst": 50}, False),
+    (Q, A, QR, "/scores", {"orderByChild": "score", "limitToLast": 5}, False),
+    (Q, A, QR, "/scores", {"orderByChild": "name", "limitToFirst": 5}, False),
+    (Q, None, QR, "/scores", {"orderByChild": "score", "limitToFirst": 5}, False),
+    (Q, A, QR, "/scores", {"orderByKey": True, "limitToFirst": 5}, False),
+    (Q, B, QR, "/recent", {"orderByKey": True, "limitToLast": 3}, True),
+    (Q, B, QR, "/recent", {"orderByKey": True, "limitToLast": 4}, False),
+    (Q, B, QR, "/recent", {"orderByChild": "at", "limitToLast": 3}, False),
+    (Q, B, QR, "/adults", {"orderByChild": "age", "startAt": 21}, True),
+    (Q, B, QR, "/adults", {"orderByChild": "age", "startAt": 18}, True),
+    (Q, B, QR, "/adults", {"orderByChild": "age", "startAt": 10}, False),
+    (Q, B, QR, "/adults", {"orderByChild": "age", "endAt": 30}, False),
+    (Q, B, QR, "/named", {"orderByChild": "name", "endAt": "m"}, True),
+    (Q, B, QR, "/named", {"orderByChild": "name", "endAt": "z"}, False),
+    (Q, B, QR, "/byValue", {"orderByValue": True, "limitToFirst": 1}, True),
+    (Q, B, QR, "/byValue", {"orderByPriority": True, "limitToFirst": 2}, True),
+    (Q, B, QR, "/byValue", {"orderByChild": "v"}, False),
 ]
 
 
@@ -342,6 +382,8 @@ def ours(rulesets: dict[str, Ruleset], ruleset, auth, op, path, value) -> bool:
     location = paths.parse(path)
     if op == "read":
         return rules.can_read(location, root, who, NOW)
+    if op == "query":
+        return rules.can_read(location, root, who, NOW, query_variable(query_spec(value)))
     if op == "write":
         new_root, _ = DatabaseEngine._apply_set(root, location, value, NOW)
         return rules.can_write([location], root, new_root, who, NOW)
@@ -350,6 +392,21 @@ def ours(rulesets: dict[str, Ruleset], ruleset, auth, op, path, value) -> bool:
 
 
 DATA_NODE = DatabaseEngine._apply_set(None, (), DATA, NOW)[0]
+
+
+def query_spec(options: dict) -> QuerySpec:
+    """The QuerySpec a client would send for targaryen's query options."""
+    index = PRIORITY_INDEX
+    if options.get("orderByKey"):
+        index = KEY_INDEX
+    elif options.get("orderByValue"):
+        index = VALUE_INDEX
+    elif "orderByChild" in options:
+        index = options["orderByChild"]
+    start = Bound(options["startAt"], None, True) if "startAt" in options else None
+    end = Bound(options["endAt"], None, True) if "endAt" in options else None
+    limit = options.get("limitToFirst", options.get("limitToLast"))
+    return QuerySpec(index, start, end, limit, "limitToLast" not in options)
 
 
 def targaryen(rulesets: dict[str, dict]) -> list[dict]:
@@ -376,7 +433,7 @@ def targaryen(rulesets: dict[str, dict]) -> list[dict]:
 
 @pytest.mark.node
 def test_rules_engine_agrees_with_targaryen():
-    definitions = {"presence": presence_rules(), "features": FEATURES}
+    definitions = {"presence": presence_rules(), "features": FEATURES, "queries": QUERIES}
     rulesets = {name: Ruleset(definition) for name, definition in definitions.items()}
     reference = targaryen(definitions)
     assert len(reference) == len(CASES) >= 100
