@@ -223,3 +223,35 @@ def test_unknown_transaction_is_invalid_argument(db, col):
             request={"database": db._database_string, "writes": [], "transaction": b"bogus"},
             metadata=db._rpc_metadata,
         )
+
+
+def test_random_multi_document_transactions_neither_deadlock_nor_lose_updates(db, col):
+    import random
+
+    refs = [col.document(f"d{i}") for i in range(5)]
+    for ref in refs:
+        ref.set({"n": 0})
+    errors = []
+
+    @firestore.transactional
+    def bump_three(transaction, chosen):
+        values = [ref.get(transaction=transaction).get("n") for ref in chosen]
+        for ref, value in zip(chosen, values, strict=True):
+            transaction.update(ref, {"n": value + 1})
+
+    def worker(seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            for _ in range(15):
+                bump_three(db.transaction(max_attempts=50), rng.sample(refs, 3))
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == []
+    assert sum(ref.get().get("n") for ref in refs) == 6 * 15 * 3
