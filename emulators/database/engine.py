@@ -71,8 +71,9 @@ class CommittedWrite:
 
 
 WriteCallback = Callable[[CommittedWrite], None]
-# (namespace, root before, root after, changed paths)
-Observer = Callable[[str, tree.Node, tree.Node, list[Path]], None]
+# (namespace, root before, root after, changed paths, location of a multi-path update or
+# None for a set)
+Observer = Callable[[str, tree.Node, tree.Node, list[Path], Path | None], None]
 
 
 @dataclass
@@ -212,7 +213,7 @@ class DatabaseEngine:
             if not written:
                 return
             self._check_write(state, written, new_root, auth, now)
-            self._commit(state, new_root, written, auth, now)
+            self._commit(state, new_root, written, auth, now, update_at=path)
 
     def check_set(self, namespace: str | None, path: Path, value: Any, auth: Auth) -> None:
         """Validate and rules-check a set without committing (onDisconnect registration)."""
@@ -278,11 +279,17 @@ class DatabaseEngine:
             raise PermissionDenied()
 
     def _commit(
-        self, state: Namespace, new_root: tree.Node, written: list[Path], auth: Auth, now: int
+        self,
+        state: Namespace,
+        new_root: tree.Node,
+        written: list[Path],
+        auth: Auth,
+        now: int,
+        update_at: Path | None = None,
     ) -> None:
         old_root = state.root
         state.root = new_root
-        self._notify(state, old_root, new_root, written, auth, now)
+        self._notify(state, old_root, new_root, written, auth, now, update_at)
 
     def _notify(
         self,
@@ -292,10 +299,11 @@ class DatabaseEngine:
         written: list[Path],
         auth: Auth,
         now: int,
+        update_at: Path | None = None,
     ) -> None:
         for observer in list(self._observers):
             try:
-                observer(state.name, old_root, new_root, written)
+                observer(state.name, old_root, new_root, written, update_at)
             except Exception:
                 log.exception("database observer failed")
         if not self._subscriptions:

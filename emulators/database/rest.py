@@ -216,7 +216,13 @@ class RestApi:
             else:
                 loop.call_soon_threadsafe(events.put_nowait, event)
 
-        def on_commit(ns: str, old_root: tree.Node, new_root: tree.Node, written: list) -> None:
+        def on_commit(
+            ns: str,
+            old_root: tree.Node,
+            new_root: tree.Node,
+            written: list,
+            update_at: paths.Path | None,
+        ) -> None:
             if ns != namespace:
                 return
             changed = [p[:-1] if p and p[-1] == tree.PRIORITY else p for p in written]
@@ -231,6 +237,15 @@ class RestApi:
                 after = spec.filter(tree.get(new_root, path))
                 if before != after:
                     post(("put", {"path": "/", "data": tree.to_rest(after)}))
+                return
+            if update_at is not None and paths.is_prefix(path, update_at):
+                # a multi-path update at or below the listen: one "patch", as Google sends
+                data = {
+                    "/".join(p[len(update_at) :]): tree.to_rest(tree.get(new_root, p))
+                    for p in written
+                }
+                relative = paths.to_string(update_at[len(path) :])
+                post(("patch", {"path": relative, "data": data}))
                 return
             if any(paths.is_prefix(p, path) for p in touched):
                 locations = [path]

@@ -314,13 +314,20 @@ class Connection:
         self._push("d", body)
 
     def _on_commit(
-        self, namespace: str, old_root: tree.Node, new_root: tree.Node, written: list[Path]
+        self,
+        namespace: str,
+        old_root: tree.Node,
+        new_root: tree.Node,
+        written: list[Path],
+        update_at: Path | None = None,
     ) -> None:
         if namespace != self.namespace:
             return
         if threading.get_ident() != self._loop_thread:
             # a write committed on another thread: handle it on this connection's loop
-            self._loop.call_soon_threadsafe(self._on_commit, namespace, old_root, new_root, written)
+            self._loop.call_soon_threadsafe(
+                self._on_commit, namespace, old_root, new_root, written, update_at
+            )
             return
         changed = [p[:-1] if p and p[-1] == tree.PRIORITY else p for p in written]
         for key, listen in list(self.listens.items()):

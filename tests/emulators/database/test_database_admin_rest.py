@@ -177,8 +177,10 @@ def test_listen_streams_puts_and_patches(admin_app):
         assert events.get(timeout=10) == ("put", "/", {"first": 1})
         ref.child("second").set(2)
         assert events.get(timeout=10) == ("put", "/second", 2)
-        ref.update({"third": 3})
-        assert events.get(timeout=10) == ("put", "/third", 3)
+        ref.update({"third": 3, "nested/fourth": 4})
+        assert events.get(timeout=10) == ("patch", "/", {"third": 3, "nested/fourth": 4})
+        ref.child("nested").update({"fifth": 5})
+        assert events.get(timeout=10) == ("patch", "/nested", {"fifth": 5})
         ref.delete()
         assert events.get(timeout=10) == ("put", "/", None)
     finally:
