@@ -26,10 +26,13 @@ Model = TypeVar("Model", bound=pydantic.BaseModel)
 
 
 def error_response(error: ApiError) -> Response:
+    headers = dict(error.headers)
+    if "Retry-After" in headers:  # browsers hide other headers from cross-origin scripts
+        headers["Access-Control-Expose-Headers"] = "Retry-After"
     return json_response(
         {"error": {"status": error.status, "message": error.message}},
         error.http_status,
-        headers=error.headers,
+        headers=headers,
     )
 
 

@@ -49,8 +49,14 @@ def test_repeated_failures_throttle_the_account_even_from_new_addresses(api, fun
                 other.post("/login", json={"login": login, "password": "wrong guess!"}).status_code
                 == 401
             )
-    blocked = api.post("/login", json={"login": login, "password": account["password"]})
+    blocked = api.post(
+        "/login",
+        json={"login": login, "password": account["password"]},
+        headers={"Origin": "http://127.0.0.1:5173"},
+    )
     assert blocked.status_code == 429
+    assert blocked.headers["Access-Control-Allow-Origin"] in ("*", "http://127.0.0.1:5173")
+    assert blocked.headers["Access-Control-Expose-Headers"] == "Retry-After"
     assert blocked.json()["error"]["status"] == "RESOURCE_EXHAUSTED"
     retry_after = int(blocked.headers["Retry-After"])
     assert 0 < retry_after <= 15 * 60
