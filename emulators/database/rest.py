@@ -124,7 +124,10 @@ class RestApi:
             return error_response(400, str(exc))
 
     async def _data(self, request: Request) -> Response:
-        method = request.query_params.get("x-http-method-override", request.method).upper()
+        override = request.query_params.get("x-http-method-override") or request.headers.get(
+            "x-http-method-override"
+        )
+        method = (override if request.method == "POST" and override else request.method).upper()
         path = _path_of(request)
         namespace = namespace_of(request, self.engine)
         auth = request_auth(request)

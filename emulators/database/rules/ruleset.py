@@ -305,12 +305,51 @@ def _compile(value: Any, location: str, wildcards: tuple[str, ...], *, is_read: 
     unknown = parser.identifiers(expression) - allowed
     if unknown:
         raise RulesError(f"{location}: unknown variable(s) {', '.join(sorted(unknown))}")
+    if not _may_be_boolean(expression):
+        raise RulesError(f"{location}: Expression must evaluate to a boolean")
     regexes: dict[parser.Regex, CompiledRegex] = {}
     try:
         _collect_regexes(expression, regexes)
     except ValueError as exc:
         raise RulesError(f"{location}: {exc}") from None
     return Rule(value, expression, regexes)
+
+
+_BOOLEAN_METHODS = {
+    "exists",
+    "hasChild",
+    "hasChildren",
+    "isNumber",
+    "isString",
+    "isBoolean",
+    "contains",
+    "beginsWith",
+    "endsWith",
+    "matches",
+}
+_NON_BOOLEAN_METHODS = {"child", "parent", "replace", "toLowerCase", "toUpperCase"}
+
+
+def _may_be_boolean(node: Any) -> bool:
+    """False when an expression can only produce a non-boolean (a number, a string, a
+    snapshot...): Google refuses such a rule when the rules are loaded."""
+    if isinstance(node, parser.Literal):
+        return isinstance(node.value, bool)
+    if isinstance(node, parser.Binary):
+        return node.operator not in ("+", "-", "*", "/", "%")
+    if isinstance(node, parser.Unary):
+        return node.operator == "!"
+    if isinstance(node, parser.Logical):
+        return _may_be_boolean(node.left) and _may_be_boolean(node.right)
+    if isinstance(node, parser.Conditional):
+        return _may_be_boolean(node.consequent) and _may_be_boolean(node.alternate)
+    if isinstance(node, parser.Call) and isinstance(node.callee, parser.Member):
+        return node.callee.name not in _NON_BOOLEAN_METHODS
+    if isinstance(node, parser.Member) and not node.computed:
+        return node.name != "length"
+    if isinstance(node, parser.Identifier):
+        return node.name == "auth" or node.name == "query"
+    return not isinstance(node, parser.Regex | parser.Array)
 
 
 def _collect_regexes(node: Any, found: dict) -> None:

@@ -275,6 +275,12 @@ def test_bad_input_gets_clear_errors(database_server, open_namespace):
         assert response.status_code == 400
         response = client.get(f"{database_server.base_url}/x?ns={open_namespace}")
         assert response.status_code == 404
+        # clients that cannot send PATCH use POST with an override
+        response = client.post(
+            url, headers={"X-HTTP-Method-Override": "PATCH"}, json={"patched": True}
+        )
+        assert response.status_code == 200
+        assert database_server.admin_get("x", open_namespace) == {"patched": True}
     with httpx.Client(timeout=10) as client:
         response = client.get(url, params={"auth": "not-a-token", "ns": open_namespace})
         assert response.status_code == 401
@@ -295,6 +301,23 @@ def test_rules_settings_endpoint_and_reset(database_server, namespace):
             content=b'{"rules": {".read": "auth.uid =="}}',
         )
         assert bad.status_code == 400 and ".read" in bad.json()["error"]
+        not_boolean = client.put(
+            rules_url,
+            params={"ns": namespace},
+            headers=admin,
+            content=b'{"rules": {"a": {".read": "data.child(\'x\').val() + 1"}}}',
+        )
+        assert not_boolean.status_code == 400
+        assert "rules/a/.read: Expression must evaluate to a boolean" in not_boolean.json()["error"]
+        for rules in (
+            b'{"rules": {".read": "newData.exists()"}}',  # no newData in reads
+            b'{"rules": {".read": "$who == auth.uid"}}',  # no such $variable here
+            b'{"rules": {".raed": true}}',
+            b'{"rules": {"$a": {}, "$b": {}}}',
+            b'{"rules": {".read": "auth.uid.matches(/x/g)"}}',  # only the i flag
+        ):
+            response = client.put(rules_url, params={"ns": namespace}, headers=admin, content=rules)
+            assert response.status_code == 400, rules
         good = client.put(
             rules_url,
             params={"ns": namespace},
