@@ -3,8 +3,10 @@
 - A read-write transaction takes an exclusive lock on every document it reads, and on
   every document it writes when it commits; the lock is held until commit or rollback.
 - Priority is age: a transaction retried with ``retry_transaction`` keeps the age of the
-  one it retries. An older transaction that needs a lock held by a younger one *wounds* it:
-  the younger loses its locks and its commit fails with ABORTED, which clients retry.
+  one it retries. An older transaction that needs a lock held by a younger one *wounds* it
+  (at once if the younger is waiting for it, a cycle; else after ``WOUND_GRACE`` seconds
+  in which the younger may commit): the younger loses its locks and its commit fails with
+  ABORTED, which clients retry.
   A younger transaction waits for an older one. Waits only ever go from younger to older,
   so there is no cycle and no deadlock. A free lock goes to the oldest waiter first.
 - Non-transactional commits take the locks of the documents they write, as the youngest.
@@ -28,6 +30,8 @@ from emulators.firestore.errors import Code, FirestoreError
 
 DEFAULT_IDLE_TIMEOUT = 60.0
 DEFAULT_MAX_LIFETIME = 270.0
+# How long an older transaction lets a younger, running one finish before wounding it.
+WOUND_GRACE = 0.05
 
 _ids = itertools.count(1)
 
@@ -160,16 +164,25 @@ class TransactionManager:
         if not wanted:
             return
         keys = [(owner.database, path) for path in wanted]
+        started = time.monotonic()
         try:
             while not owner.wounded and not owner.finished:
                 blocked = False
+                timeout = 0.5
                 for key in keys:
                     holder = self.holders.get(key)
                     if holder is not None and holder is not owner:
                         if holder.id and self._expired(holder):
                             self.finish(holder)
                         elif owner.priority < holder.priority:
-                            self._wound(holder)
+                            # Give a younger holder that is not itself waiting a moment to
+                            # commit before wounding it: fewer aborts, same guarantees.
+                            waited = time.monotonic() - started
+                            if waited >= WOUND_GRACE or self._waits_for(holder, owner):
+                                self._wound(holder)
+                            else:
+                                blocked = True
+                                timeout = min(timeout, WOUND_GRACE - waited)
                         else:
                             blocked = True
                     if any(w.priority < owner.priority for w in self.waiting.get(key, ())):
@@ -181,7 +194,7 @@ class TransactionManager:
                     return
                 for key in keys:
                     self.waiting.setdefault(key, set()).add(owner)
-                self.cond.wait(timeout=0.5)
+                self.cond.wait(timeout=timeout)
                 owner.last_used = time.monotonic()  # waiting is not idling
         finally:
             for key in keys:
@@ -190,6 +203,25 @@ class TransactionManager:
                     waiters.discard(owner)
                     if not waiters:
                         del self.waiting[key]
+
+    def _waits_for(self, start: Transaction, target: Transaction) -> bool:
+        """Whether ``start`` is (transitively) waiting for ``target``: a cycle to break."""
+        seen: set[int] = set()
+        stack = [start]
+        while stack:
+            current = stack.pop()
+            if current is target:
+                return True
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            for key, waiters in self.waiting.items():
+                if current in waiters:
+                    holder = self.holders.get(key)
+                    if holder is not None and holder is not current:
+                        stack.append(holder)
+                    stack.extend(w for w in waiters if w.priority < current.priority)
+        return False
 
     def _wound(self, victim: Transaction) -> None:
         victim.wounded = True
