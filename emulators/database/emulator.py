@@ -26,8 +26,8 @@ log = logging.getLogger(__name__)
 DENY_ALL = {"rules": {".read": False, ".write": False}}
 RULES_POLL_SECONDS = 0.5
 # A client that vanishes without closing its socket is noticed by missed pings.
-PING_INTERVAL_SECONDS = 10.0
-PING_TIMEOUT_SECONDS = 10.0
+PING_INTERVAL_SECONDS = 5.0
+PING_TIMEOUT_SECONDS = 5.0
 
 
 def build_app(engine: DatabaseEngine) -> Starlette:

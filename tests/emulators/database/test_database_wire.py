@@ -3,7 +3,11 @@ keepalives, multi-frame messages, ping/pong, malformed and unknown requests."""
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import socket
+import time
 
 from websockets.sync.client import connect
 
@@ -100,3 +104,66 @@ def test_listen_pushes_and_tags(database_server, open_namespace):
         request(socket, 6, "p", {"p": "/s/e", "d": {"n": 10}})
         # no more pushes for the removed listen: the next message is the reply
         assert json.loads(socket.recv(timeout=10))["d"] == {"r": 6, "b": {"s": "ok", "d": ""}}
+
+
+def test_silent_client_times_out_and_its_on_disconnect_runs(database_server, namespace):
+    """A client that vanishes without closing its socket (no FIN, no pong): the server's
+    pings go unanswered, it drops the connection and runs the onDisconnect write."""
+    sock = socket.create_connection((database_server.host, database_server.port), timeout=10)
+    try:
+        key = base64.b64encode(os.urandom(16)).decode()
+        sock.sendall(
+            (
+                f"GET /.ws?ns={namespace}&v=5 HTTP/1.1\r\nHost: {database_server.address}\r\n"
+                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+        response = b""
+        while b"\r\n\r\n" not in response:
+            response += sock.recv(4096)
+        assert response.startswith(b"HTTP/1.1 101")
+
+        def send(message: dict) -> None:
+            payload = json.dumps(message).encode()
+            mask = os.urandom(4)
+            assert len(payload) < 65536
+            header = bytes([0x81, 0x80 | 126]) + len(payload).to_bytes(2, "big")
+            masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+            sock.sendall(header + mask + masked)
+
+        token = (
+            ".".join(
+                base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
+                for part in (
+                    {"alg": "none"},
+                    {"user_id": "ivan", "sub": "ivan", "iat": 0, "exp": 3600},
+                )
+            )
+            + "."
+        )
+        timestamp = {".sv": "timestamp"}
+        send({"t": "d", "d": {"r": 1, "a": "auth", "b": {"cred": token}}})
+        offline = {"state": "offline", "lastChanged": timestamp}
+        send({"t": "d", "d": {"r": 2, "a": "o", "b": {"p": "/status/ivan/c1", "d": offline}}})
+        online = {"state": "online", "lastChanged": timestamp}
+        send({"t": "d", "d": {"r": 3, "a": "p", "b": {"p": "/status/ivan/c1", "d": online}}})
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            value = database_server.admin_get("status/ivan/c1", namespace)
+            if value:
+                break
+            time.sleep(0.05)
+        assert value["state"] == "online"
+        went_silent = time.monotonic()
+        # from here on the client reads nothing and answers no ping
+        deadline = went_silent + 30
+        while time.monotonic() < deadline:
+            value = database_server.admin_get("status/ivan/c1", namespace)
+            if value["state"] == "offline":
+                break
+            time.sleep(0.2)
+        assert value["state"] == "offline"
+        assert time.monotonic() - went_silent < 25
+    finally:
+        sock.close()
