@@ -61,10 +61,12 @@ def write_config(
     *,
     firestore_rules: Path | None = None,
     database_rules: Path | None = None,
+    ports: dict[str, int] | None = None,
 ) -> tuple[Path, dict[str, int]]:
     """A firebase.json in ``folder`` that points at the repo's code. Every emulator gets a
-    free port, started or not, so nothing reaches another run's emulators."""
-    ports = {name: free_port() for name in DEFAULT_PORTS}
+    free port (or the one in ``ports``), started or not, so nothing reaches another run's
+    emulators."""
+    ports = ports or {name: free_port() for name in DEFAULT_PORTS}
     config = {
         "functions": [{"source": str(ROOT / "functions"), "runtime": "python311"}],
         "firestore": {"rules": str(firestore_rules or ROOT / "firestore.rules")},
@@ -83,10 +85,11 @@ def start(
     *,
     env: dict[str, str] | None = None,
     timeout: float = 60,
+    ports: dict[str, int] | None = None,
     **rules: Path,
 ) -> EmulatorProcess:
     """Start the emulators and return once they print ``All emulators ready``."""
-    config_path, ports = write_config(folder, only, **rules)
+    config_path, ports = write_config(folder, only, ports=ports, **rules)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -123,3 +126,12 @@ def start(
             running.stop()
             raise RuntimeError(f"emulators {only} did not start:\n{running.log()}")
     return running
+
+
+def restart(
+    running: EmulatorProcess, folder: Path, only: list[str], **rules: Path
+) -> EmulatorProcess:
+    """Stop ``running`` and start the same emulators again on the same ports (with empty
+    state, as a restarted emulator has)."""
+    running.stop()
+    return start(folder, only, env=running.env, ports=running.ports, **rules)

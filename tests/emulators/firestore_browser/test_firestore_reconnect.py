@@ -21,7 +21,6 @@ import pytest
 
 from tests.emulators.firestore_browser.conftest import RULES
 from tests.emulators.firestore_browser.drivers import CHROMIUM, NODE_DIR, driver_env
-from tests.emulators.firestore_browser.restartable import restart_on_same_ports
 from tests.support import emulators
 
 ONLY = ["auth", "firestore"]
@@ -35,7 +34,7 @@ class Restartable:
     running: emulators.EmulatorProcess
 
     def restart(self) -> None:
-        self.running = restart_on_same_ports(self.running, self.folder, ONLY, firestore_rules=RULES)
+        self.running = emulators.restart(self.running, self.folder, ONLY, firestore_rules=RULES)
 
     def admin_set(self, path: str, fields: dict) -> None:
         document = (
