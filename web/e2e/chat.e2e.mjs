@@ -187,3 +187,150 @@ describe("chat", () => {
     assert.deepEqual(pageErrors, []);
   });
 });
+
+describe("groups", () => {
+  let browser;
+  const people = {};
+  const pageErrors = [];
+
+  async function signUp(label, displayName) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light", reducedMotion: "reduce" });
+    const page = await context.newPage();
+    page.on("pageerror", (error) => pageErrors.push(`${label}: ${error.message}`));
+    const account = { ...newAccount(label), displayName };
+    await page.goto(`${baseUrl}/signup`);
+    await page.getByLabel("Email").fill(account.email);
+    await page.getByLabel("Username").fill(account.username);
+    await page.getByLabel("Display name").fill(account.displayName);
+    await page.getByLabel("Password").fill(account.password);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByText("No conversations yet").waitFor();
+    return { context, page, account };
+  }
+
+  const messages = (page) => page.getByRole("list", { name: "Messages" });
+  const message = (page, text) => messages(page).getByTestId("message").filter({ hasText: text });
+
+  async function send(page, box, text) {
+    await box.fill(text);
+    await box.press("Enter");
+  }
+
+  async function messageAction(page, text, from, action) {
+    // The first match: replies quote the message they answer.
+    const bubble = message(page, text).first();
+    await bubble.hover();
+    await bubble.getByRole("button", { name: `Actions for message from ${from}` }).click();
+    await page.getByRole("menuitem", { name: action }).click();
+  }
+
+  before(async () => {
+    browser = await launchBrowser();
+    people.dee = await signUp("dee", "Dee Nguyen");
+    people.eli = await signUp("eli", "Eli Berg");
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  test("Dee creates a private group and invites Eli, who accepts", async () => {
+    const dee = people.dee.page;
+    const eli = people.eli.page;
+    await dee.getByRole("button", { name: "New group" }).click();
+    const dialog = dee.getByRole("dialog", { name: "New group" });
+    await dialog.getByLabel("Name").fill("Design team");
+    await dialog.getByLabel("Topic (optional)").fill("Reviews, mockups and the odd meme");
+    await dialog.getByLabel("Invite people (optional)").fill(`@${people.eli.account.username}`);
+    await screenshot(dee, "chat-new-group");
+    await assertAccessible(dee, "new group dialog");
+    await dialog.getByRole("button", { name: "Create group" }).click();
+    await dee.getByRole("heading", { level: 1, name: "Design team" }).waitFor({ timeout: 15_000 });
+
+    // Invites come from a callable; a reload asks for them at once.
+    await eli.reload();
+    await eli.getByRole("region", { name: /Invites/ }).getByText("Design team").waitFor({ timeout: 15_000 });
+    await screenshot(eli, "chat-invite");
+    await assertAccessible(eli, "invites");
+    await eli.getByRole("button", { name: "Accept the invite to Design team" }).click();
+    await eli.getByRole("heading", { level: 1, name: "Design team" }).waitFor({ timeout: 15_000 });
+  });
+
+  test("reactions, replies, edits and deletes reach the other member", async () => {
+    const dee = people.dee.page;
+    const eli = people.eli.page;
+    await send(dee, dee.getByLabel("Message Design team"), "Morning all");
+    await message(eli, "Morning all").waitFor({ timeout: 15_000 });
+
+    await messageAction(eli, "Morning all", "Dee Nguyen", "React with 👍");
+    await message(dee, "Morning all").getByRole("button", { name: /👍 1/ }).waitFor({ timeout: 15_000 });
+
+    await messageAction(eli, "Morning all", "Dee Nguyen", "Reply");
+    await send(eli, eli.getByLabel("Message Design team"), "Morning! Coffee first.");
+    const reply = message(dee, "Morning! Coffee first.");
+    await reply.waitFor({ timeout: 15_000 });
+    await reply.getByText("Morning all").waitFor();
+
+    await messageAction(dee, "Morning all", "you", "Edit");
+    const editor = dee.getByLabel("Edit message");
+    await editor.fill("Morning all, standup in 5");
+    await editor.press("Enter");
+    const edited = message(eli, "Morning all, standup in 5").first();
+    await edited.waitFor({ timeout: 15_000 });
+    await edited.getByText("Edited").waitFor();
+
+    await send(dee, dee.getByLabel("Message Design team"), "Oops, wrong room");
+    await message(eli, "Oops, wrong room").waitFor({ timeout: 15_000 });
+    await messageAction(dee, "Oops, wrong room", "you", "Delete");
+    await dee.getByRole("dialog", { name: "Delete this message?" }).getByRole("button", { name: "Delete" }).click();
+    await message(eli, "Oops, wrong room").waitFor({ state: "detached", timeout: 15_000 });
+    await messages(eli).getByText("This message was deleted").waitFor();
+    await screenshot(eli, "chat-group");
+  });
+
+  test("history loads on scroll up", async () => {
+    const dee = people.dee.page;
+    const eli = people.eli.page;
+    const box = dee.getByLabel("Message Design team");
+    for (let n = 1; n <= 55; n++) await send(dee, box, `Note ${n}`);
+    await message(eli, "Note 55").waitFor({ timeout: 30_000 });
+    await eli.reload();
+    await message(eli, "Note 55").waitFor({ timeout: 15_000 });
+    assert.equal(await message(eli, "Morning all, standup in 5").count(), 0, "older messages wait for a scroll");
+    await messages(eli).evaluate((list) => list.closest(".overflow-y-auto")?.scrollTo({ top: 0 }));
+    await message(eli, "Morning all, standup in 5").first().waitFor({ timeout: 15_000 });
+  });
+
+  test("the owner renames the room and makes Eli an admin; Eli leaves", async () => {
+    const dee = people.dee.page;
+    const eli = people.eli.page;
+    await dee.getByRole("button", { name: "Conversation settings" }).click();
+    const settings = dee.getByRole("dialog");
+    await settings.getByRole("heading", { name: "Design team settings" }).waitFor();
+    await settings.getByLabel("Role of Eli Berg").waitFor({ timeout: 15_000 });
+    await settings.getByLabel("Name", { exact: true }).fill("Design crew");
+    await settings.getByRole("button", { name: "Save changes" }).click();
+    await dee.getByText("Room updated.").waitFor({ timeout: 15_000 });
+    await settings.getByLabel("Role of Eli Berg").selectOption("admin");
+    await assert.doesNotReject(settings.getByLabel("Role of Eli Berg").and(dee.locator("select")).evaluate((select) => select.value === "admin"));
+    await screenshot(dee, "chat-room-settings");
+    await assertAccessible(dee, "room settings");
+    await dee.keyboard.press("Escape");
+    await eli.getByRole("heading", { level: 1, name: "Design crew" }).waitFor({ timeout: 15_000 });
+
+    await eli.getByRole("button", { name: "Conversation settings" }).click();
+    const eliSettings = eli.getByRole("dialog", { name: "Design crew settings" });
+    await eliSettings.getByRole("button", { name: "Leave room" }).click();
+    await eliSettings.getByRole("button", { name: "Leave", exact: true }).click();
+    await eli.getByText("You left Design crew.").waitFor({ timeout: 15_000 });
+    await eli.getByText("No conversations yet").waitFor({ timeout: 15_000 });
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test("on a phone the conversation takes the whole screen", async () => {
+    const dee = people.dee.page;
+    await dee.setViewportSize({ width: 390, height: 844 });
+    await dee.getByRole("link", { name: "Back to conversations" }).waitFor();
+    await screenshot(dee, "chat-group-phone");
+  });
+});

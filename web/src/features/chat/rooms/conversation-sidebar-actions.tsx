@@ -13,6 +13,8 @@ export function ConversationSidebarActions() {
   const actions = useRoomActions();
   const [dialog, setDialog] = useState<"direct" | "group" | null>(null);
   const { invites, remove } = useInvites();
+  // Here rather than in the invite list, which unmounts once its last invite is answered.
+  const { openRoom } = useOpenRoom();
 
   return (
     <div className="grid gap-2 px-2 pt-1">
@@ -26,17 +28,22 @@ export function ConversationSidebarActions() {
           New group
         </Button>
       </div>
-      {invites.length > 0 ? <InviteList invites={invites} onAnswered={remove} /> : null}
+      {invites.length > 0 ? <InviteList invites={invites} onAnswered={remove} onJoined={openRoom} /> : null}
       <NewConversationDialog open={dialog === "direct"} onOpenChange={(open) => setDialog(open ? "direct" : null)} />
       <NewGroupDialog open={dialog === "group"} onOpenChange={(open) => setDialog(open ? "group" : null)} />
     </div>
   );
 }
 
-function InviteList({ invites, onAnswered }: { invites: RoomInvite[]; onAnswered: (inviteId: string) => void }) {
+interface InviteListProps {
+  invites: RoomInvite[];
+  onAnswered: (inviteId: string) => void;
+  onJoined: (roomId: string) => void;
+}
+
+function InviteList({ invites, onAnswered, onJoined }: InviteListProps) {
   const actions = useRoomActions();
   const [busy, setBusy] = useState<string | null>(null);
-  const { openRoom } = useOpenRoom();
 
   async function answer(invite: RoomInvite, accept: boolean) {
     if (!actions) return;
@@ -45,7 +52,7 @@ function InviteList({ invites, onAnswered }: { invites: RoomInvite[]; onAnswered
       if (accept) {
         const roomId = await actions.acceptInvite(invite.id);
         onAnswered(invite.id);
-        openRoom(roomId);
+        onJoined(roomId);
       } else {
         await actions.declineInvite(invite.id);
         onAnswered(invite.id);
