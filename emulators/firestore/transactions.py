@@ -1,4 +1,4 @@
-"""Transactions: pessimistic document locks with wound-wait, like Google's emulator locks.
+"""Transactions: pessimistic document locks with wound-wait (Google's emulator locks too).
 
 - A read-write transaction takes an exclusive lock on every document it reads, and on
   every document it writes when it commits; the lock is held until commit or rollback.
@@ -7,8 +7,9 @@
   (at once if the younger is waiting for it, a cycle; else after ``WOUND_GRACE`` seconds
   in which the younger may commit): the younger loses its locks and its commit fails with
   ABORTED, which clients retry.
-  A younger transaction waits for an older one. Waits only ever go from younger to older,
-  so there is no cycle and no deadlock. A free lock goes to the oldest waiter first.
+  A younger transaction waits for an older one. An older one waits for a younger one
+  only during the grace, and a cycle is broken as soon as it forms, so nothing deadlocks.
+  A free lock goes to the oldest waiter first.
 - Non-transactional commits take the locks of the documents they write, as the youngest.
 - Queries in a transaction lock the documents they return and are re-run at commit: if
   the result changed (a phantom), the commit is ABORTED.
