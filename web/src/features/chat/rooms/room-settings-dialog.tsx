@@ -218,7 +218,12 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
                           aria-label={`Role of ${member.displayName}`}
                           value={member.role}
                           disabled={busy}
-                          onChange={(event) => void run(() => actions.setRole(room.id, member.userId, event.target.value as MemberRole))}
+                          onChange={(event) => {
+                            const role = event.target.value as MemberRole;
+                            // Show the choice at once; the reload after the call confirms it.
+                            setMembers((current) => current?.map((item) => (item.userId === member.userId ? { ...item, role } : item)) ?? null);
+                            void run(() => actions.setRole(room.id, member.userId, role), `${member.displayName} is now ${ROLE_LABEL[role].toLowerCase()}.`);
+                          }}
                           className="h-8 rounded-md border border-input bg-background px-1.5 text-xs"
                         >
                           {(Object.keys(ROLE_LABEL) as MemberRole[]).map((role) => (
