@@ -165,6 +165,39 @@ describe("chat", () => {
     await assertAccessible(ben, "conversation");
   });
 
+  test("Ben drops a text file on the conversation; Ana gets a link to it", async () => {
+    const ana = people.ana.page;
+    const ben = people.ben.page;
+    await ben.getByRole("region", { name: "Conversation: Ana Lima" }).evaluate((region) => {
+      const data = new DataTransfer();
+      data.items.add(new File(["Agenda\n1. Mockups\n2. Prototypes\n"], "agenda.txt", { type: "text/plain" }));
+      for (const type of ["dragover", "drop"]) {
+        region.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+      }
+    });
+    const link = messages(ana).getByRole("link", { name: /agenda\.txt/ });
+    await link.waitFor({ timeout: 30_000 });
+    const href = await link.getAttribute("href");
+    const response = await fetch(href);
+    assert.equal(response.status, 200);
+    assert.match(await response.text(), /Prototypes/);
+  });
+
+  test("a hidden tab shows as away", async () => {
+    const ana = people.ana.page;
+    const ben = people.ben.page;
+    await ben.evaluate(() => {
+      Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await ana.getByTestId("peer-presence").getByText("Away").waitFor({ timeout: 15_000 });
+    await ben.evaluate(() => {
+      Object.defineProperty(document, "visibilityState", { value: "visible", configurable: true });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await ana.getByTestId("peer-presence").getByText("Online").waitFor({ timeout: 15_000 });
+  });
+
   test("a third person cannot open the conversation", async () => {
     const cy = await signUp("cy", "Cy Tran");
     try {
@@ -333,5 +366,9 @@ describe("groups", () => {
     await dee.setViewportSize({ width: 390, height: 844 });
     await dee.getByRole("link", { name: "Back to conversations" }).waitFor();
     await screenshot(dee, "chat-group-phone");
+    await dee.emulateMedia({ colorScheme: "dark" });
+    await dee.setViewportSize({ width: 1280, height: 800 });
+    await screenshot(dee, "chat-group-dark");
+    await assertAccessible(dee, "group conversation, dark");
   });
 });
