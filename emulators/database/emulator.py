@@ -15,6 +15,7 @@ from starlette.websockets import WebSocket
 from emulators.base import Emulator, Hub
 from emulators.config import Config
 from emulators.database.engine import CommittedWrite, DatabaseEngine
+from emulators.database.longpoll import LongPollEndpoint
 from emulators.database.rest import RestApi, namespace_of
 from emulators.database.rules.ruleset import RulesError, Ruleset
 from emulators.database.websocket import serve_websocket
@@ -32,13 +33,16 @@ PING_TIMEOUT_SECONDS = 5.0
 
 def build_app(engine: DatabaseEngine) -> Starlette:
     rest = RestApi(engine)
+    long_poll = LongPollEndpoint(engine, namespace_of)
 
     async def websocket_endpoint(websocket: WebSocket) -> None:
-        await serve_websocket(websocket, engine, namespace_of(websocket, engine))
+        namespace = namespace_of(websocket, engine)
+        await serve_websocket(websocket, engine, namespace, long_poll.upgrading)
 
     return Starlette(
         routes=[
             WebSocketRoute("/.ws", websocket_endpoint),
+            Route("/.lp", long_poll.handle, methods=["GET"]),
             Route("/.settings/rules.json", rest.rules, methods=["GET", "PUT"]),
             Route("/.emulator/reset", rest.reset, methods=["POST"]),
             Route("/{path:path}", rest.data, methods=["GET", "PUT", "POST", "PATCH", "DELETE"]),

@@ -1,8 +1,8 @@
 // Drives the Realtime Database emulator from headless Chromium with the browser SDK.
 // Usage: node rtdb_browser.mjs '<json {host, port, ns, openNs, uid}>'
-// Prints {"ready": {...}} once the presence page is connected, then waits for a line on
-// stdin ("close"), closes that page (its WebSocket goes away), and prints the features
-// result as a last JSON line.
+// Prints JSON lines as it goes and waits for words on stdin between steps, so that pytest
+// can check the database in between (see test_database_browser.py): {"ready"} ... "close",
+// {"lpReady"} ... "check", {"longPollSeen"} ... "close", then the results as a last line.
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -44,30 +44,58 @@ async function openPage() {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+  if (config.debug) page.on('console', (message) => console.error(`console: ${message.text()}`));
   await page.goto(pageUrl);
   await page.waitForFunction(() => window.rtdbBrowserReady === true);
   return { context, page };
 }
 
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+
+async function waitFor(word) {
+  for (;;) {
+    const { value, done } = await lines.next();
+    if (done || value.trim() === word) return;
+  }
+}
+
 try {
+  // 1. WebSocket presence; pytest checks the onDisconnect write after the page closes
   const presence = await openPage();
   const ready = await presence.page.evaluate((c) => window.rtdbBrowser.presence(c), config);
   console.log(JSON.stringify({ ready }));
-  const lines = createInterface({ input: process.stdin });
-  for await (const line of lines) {
-    if (line.trim() === 'close') break;
-  }
+  await waitFor('close');
   await presence.context.close();
+
+  // 2. queries, listeners, transactions
   const features = await openPage();
   const result = await features.page.evaluate(
     (c) => window.rtdbBrowser.features({ ...c, ns: c.openNs }),
     config,
   );
+
+  // 3. a browser that remembers a failed WebSocket: long polling, then the upgrade
   const recovering = await openPage();
   result.afterWebSocketFailure = await recovering.page.evaluate(
     (c) => window.rtdbBrowser.afterWebSocketFailure({ ...c, ns: c.openNs }),
     config,
   );
+  await recovering.context.close();
+
+  // 4. long polling only: presence, a push from the server, onDisconnect at page close
+  const polling = await openPage();
+  const lpReady = await polling.page.evaluate(
+    (c) => window.rtdbBrowser.longPollingPresence({ ...c, uid: `${c.uid}-lp` }),
+    config,
+  );
+  console.log(JSON.stringify({ lpReady }));
+  await waitFor('check');
+  await polling.page.waitForFunction(() => window.longPollSeen.includes('away'), null, { timeout: 15000 })
+    .catch(() => {});
+  result.longPollSeen = await polling.page.evaluate(() => window.longPollSeen);
+  console.log(JSON.stringify({ longPollSeen: result.longPollSeen }));
+  await waitFor('close');
+  await polling.context.close();
   console.log(JSON.stringify(result));
 } finally {
   await browser.close();

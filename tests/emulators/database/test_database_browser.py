@@ -1,4 +1,6 @@
-"""The browser build of the JS SDK in headless Chromium (native WebSocket)."""
+"""The browser build of the JS SDK in headless Chromium: WebSockets, long polling (when
+the browser remembers a failed WebSocket, then the upgrade; or forced), onDisconnect when
+a page closes."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ pytestmark = [
 ]
 
 
-def test_browser_sdk_presence_queries_transactions(
+def test_browser_sdk_over_websockets_and_long_polling(
     database_server, namespace, open_namespace_2, until
 ):
     config = {
@@ -35,23 +37,44 @@ def test_browser_sdk_presence_queries_transactions(
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
+
+    def next_line() -> dict:
         line = driver.stdout.readline()
         assert line, driver.stderr.read()
-        ready = json.loads(line)["ready"]
+        return json.loads(line)
+
+    def say(word: str) -> None:
+        driver.stdin.write(word + "\n")
+        driver.stdin.flush()
+
+    def state_becomes(path: str, state: str):
+        def check():
+            value = database_server.admin_get(path, namespace)
+            return value if value and value["state"] == state else None
+
+        return until(check, timeout=20)
+
+    try:
+        ready = next_line()["ready"]
         assert ready["denied"] == "permission_denied"
         assert ready["anonymousRead"] == "permission_denied"
         path = f"status/hana/{ready['key']}"
         assert database_server.admin_get(path, namespace)["state"] == "online"
-        driver.stdin.write("close\n")
-        driver.stdin.flush()
-
+        say("close")
         # closing the page closes its WebSocket: the onDisconnect write runs
-        def offline():
-            value = database_server.admin_get(path, namespace)
-            return value if value and value["state"] == "offline" else None
+        assert state_becomes(path, "offline")
 
-        assert until(offline, timeout=15)
+        lp_ready = next_line()["lpReady"]
+        lp_path = f"status/hana-lp/{lp_ready['key']}"
+        assert database_server.admin_get(lp_path, namespace)["state"] == "online"
+        # a change made elsewhere reaches the long-polling page through a held poll
+        entry = database_server.admin_get(lp_path, namespace)
+        database_server.admin_put(lp_path, namespace, {**entry, "state": "away"})
+        say("check")
+        assert next_line()["longPollSeen"] == ["online", "away"]
+        say("close")
+        # the page's disconnect frame goes away with it: onDisconnect runs
+        assert state_becomes(lp_path, "offline")
         out, err = driver.communicate(timeout=60)
     finally:
         if driver.poll() is None:
@@ -65,5 +88,12 @@ def test_browser_sdk_presence_queries_transactions(
         "committed": True,
         "count": 5,
         "userAgentIsChrome": True,
-        "afterWebSocketFailure": {"connected": True},
+        "afterWebSocketFailure": {
+            "connected": True,
+            "committed": True,
+            "value": 1,
+            "flagCleared": True,
+            "afterUpgrade": "upgraded",
+        },
+        "longPollSeen": ["online", "away"],
     }

@@ -4,6 +4,7 @@ import { initializeApp } from 'firebase/app';
 import {
   getDatabase, connectDatabaseEmulator, ref, set, get, push, onValue, runTransaction,
   query, orderByChild, limitToLast, onDisconnect, serverTimestamp, forceWebSockets,
+  forceLongPolling, enableLogging,
 } from 'firebase/database';
 
 let apps = 0;
@@ -69,17 +70,47 @@ window.rtdbBrowser = {
     };
   },
 };
+function within(promise, ms, fallback) {
+  return Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve(fallback), ms))]);
+}
+
 // A browser whose earlier WebSocket attempt failed (say the emulator was not up yet)
-// remembers it in localStorage and starts with long polling, which this emulator does not
-// serve; forceWebSockets() keeps such a browser on WebSockets.
+// remembers it in localStorage and starts with long polling, then upgrades to a WebSocket.
 window.rtdbBrowser.afterWebSocketFailure = async (config) => {
+  if (config.debug) enableLogging(true);
   localStorage.setItem('firebase:previous_websocket_failure', 'true');
-  forceWebSockets();
+  if (config.forceWebSockets) forceWebSockets();
   const db = connect(config, config.uid);
-  const result = await Promise.race([
-    connected(db),
-    new Promise((resolve) => setTimeout(() => resolve(false), 10000)),
-  ]);
-  return { connected: result };
+  const result = { connected: await within(connected(db), 10000, false) };
+  await set(ref(db, 'lp/value'), { n: 1, at: serverTimestamp() });
+  const transaction = await runTransaction(ref(db, 'lp/count'), (n) => (n || 0) + 1);
+  result.committed = transaction.committed;
+  result.value = (await get(ref(db, 'lp/value/n'))).val();
+  // the upgrade completes in the background; once on a WebSocket the SDK clears the flag
+  const started = Date.now();
+  while (localStorage.getItem('firebase:previous_websocket_failure') !== null && Date.now() - started < 15000) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  result.flagCleared = localStorage.getItem('firebase:previous_websocket_failure') === null;
+  result.afterUpgrade = await (async () => {
+    await set(ref(db, 'lp/after'), 'upgraded');
+    return (await get(ref(db, 'lp/after'))).val();
+  })();
+  return result;
+};
+
+// Long polling only: presence with onDisconnect, a listener fed by another connection.
+window.rtdbBrowser.longPollingPresence = async (config) => {
+  forceLongPolling();
+  const db = connect(config, config.uid);
+  await within(connected(db), 10000, false);
+  const entry = push(ref(db, `status/${config.uid}`));
+  await onDisconnect(entry).set({ state: 'offline', lastChanged: serverTimestamp() });
+  await set(entry, { state: 'online', lastChanged: serverTimestamp() });
+  window.longPollSeen = [];
+  onValue(ref(db, `status/${config.uid}/${entry.key}/state`), (snapshot) => {
+    window.longPollSeen.push(snapshot.val());
+  });
+  return { key: entry.key };
 };
 window.rtdbBrowserReady = true;
