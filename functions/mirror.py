@@ -57,9 +57,13 @@ def apply_quietly(topic: str, subject_id: str) -> None:
         log.warning("mirror of %s %s left pending", topic, subject_id, exc_info=True)
 
 
+HISTORY_DAYS = 7  # applied rows kept as the history the message trigger consults
+
+
 def apply_pending(limit: int = 200) -> tuple[int, int]:
     """Everything pending, oldest first: (subjects applied, subjects still failing)."""
     with pool.transaction() as conn:
+        outbox.forget_applied(conn, HISTORY_DAYS)
         subjects = outbox.pending_subjects(conn, limit)
     failed = 0
     for topic, subject_id in subjects:

@@ -42,7 +42,13 @@ def on_message_created(room_id: str, message_id: str, message: dict[str, Any]) -
             room["kind"] == "direct" and blocks.either_blocked(conn, *room["direct_key"].split(":"))
         )
         if not may_post and room is not None and isinstance(sender, str):
-            outbox.add(conn, "room", room_id, [sender])  # the mirror let them in: correct it
+            changed = outbox.last_room_change(conn, room_id, sender)
+            sent = message.get("createdAt")
+            if changed is not None and sent is not None and changed > sent:
+                # Sent before a removal, block or archive that came after it: it was allowed.
+                may_post = True
+            else:
+                outbox.add(conn, "room", room_id, [sender])  # the mirror let them in: correct it
     if not may_post:
         quarantine(room_id, message_id, message, "sender may not post in this room")
         if room is not None:

@@ -46,3 +46,22 @@ def record_failure(conn: psycopg.Connection, topic: str, subject_id: str, error:
            WHERE topic = %s AND subject_id = %s AND applied_at IS NULL""",
         (error[:1000], topic, subject_id),
     )
+
+
+def last_room_change(conn: psycopg.Connection, room_id: str, user_id: str):
+    """When the room itself, or ``user_id``'s membership in it, last changed (or None)."""
+    return conn.execute(
+        """SELECT max(created_at) AS at FROM outbox
+           WHERE topic = 'room' AND subject_id = %s
+             AND (%s::uuid = ANY(user_ids) OR user_ids = '{}')""",
+        (room_id, user_id),
+    ).fetchone()["at"]
+
+
+def forget_applied(conn: psycopg.Connection, days: int) -> int:
+    """Drop applied rows older than ``days``; the number dropped."""
+    return conn.execute(
+        """DELETE FROM outbox
+           WHERE applied_at IS NOT NULL AND created_at < now() - make_interval(days => %s)""",
+        (days,),
+    ).rowcount

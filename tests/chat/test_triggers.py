@@ -249,3 +249,25 @@ def test_profile_changes_reach_the_public_profile(person, admin_db, api, text):
     ).raise_for_status()
     profile = admin_db.document(f"users/{alice.uid}").get().to_dict()
     assert profile["bio"] == bio and profile["username"] == alice.username
+
+
+def test_a_message_sent_just_before_a_block_is_delivered(
+    person, admin_db, functions_host, monkeypatch
+):
+    """The trigger judges a message by the sender's standing when it was sent: a block that
+    lands before the trigger runs does not turn an allowed message into a quarantined one."""
+    alice, bob = person("alice"), person("bob")
+    room_id = alice.ok("createRoom", {"kind": "direct", "userId": bob.uid})["roomId"]
+    message_id = _post(alice, room_id, "sent before the block")
+    message = admin_db.document(f"rooms/{room_id}/messages/{message_id}").get().to_dict()
+    bob.ok("blockUser", {"userId": alice.uid})
+
+    for key, value in functions_host.env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", functions_host.host("firestore"))
+    monkeypatch.setenv("GCLOUD_PROJECT", functions_host.project)
+    monkeypatch.setenv("FUNCTIONS_EMULATOR", "true")
+    from chat import messages
+
+    assert messages.on_message_created(room_id, message_id, message) == "delivered"
+    assert admin_db.document(f"rooms/{room_id}/messages/{message_id}").get().exists
