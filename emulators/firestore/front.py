@@ -70,6 +70,14 @@ class _Sniffer(_Relay):
         self.head = b""
         self.connecting = False
 
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self.front.connections.add(self)
+
+    def connection_lost(self, exc) -> None:
+        self.front.connections.discard(self)
+        super().connection_lost(exc)
+
     def data_received(self, data: bytes) -> None:
         if self.peer is not None or self.connecting:
             super().data_received(data)
@@ -110,6 +118,7 @@ class PortFront:
         self.http_port = http_port
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.AbstractServer | None = None
+        self.connections: set[_Sniffer] = set()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="firestore-front", daemon=True
         )
@@ -133,6 +142,11 @@ class PortFront:
 
         async def shutdown() -> None:
             self._server.close()
+            # Open client connections (a browser's streaming channel) would hold
+            # wait_closed() up; a stopping emulator drops them, as a dying process would.
+            for connection in list(self.connections):
+                if connection.transport is not None:
+                    connection.transport.abort()
             await self._server.wait_closed()
 
         future = asyncio.run_coroutine_threadsafe(shutdown(), self._loop)
