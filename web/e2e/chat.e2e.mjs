@@ -289,6 +289,20 @@ describe("groups", () => {
     await eli.getByRole("heading", { level: 1, name: "Design team" }).waitFor({ timeout: 15_000 });
   });
 
+  test("an @mention marks the room for Eli until he reads it", async () => {
+    const dee = people.dee.page;
+    const eli = people.eli.page;
+    await eli.getByRole("link", { name: "FlowChat" }).click();
+    await send(dee, dee.getByLabel("Message Design team"), `@${people.eli.account.username} can you review the mockups?`);
+    const list = eli.getByRole("navigation", { name: "Conversations" });
+    const mentioned = list.getByRole("link", { name: /Design team.*1 unread.*mentions you/ });
+    await mentioned.waitFor({ timeout: 15_000 });
+    await screenshot(eli, "chat-mention");
+    await mentioned.click();
+    await message(eli, "can you review the mockups?").waitFor();
+    await list.getByRole("link", { name: /mentions you/ }).waitFor({ state: "detached", timeout: 15_000 });
+  });
+
   test("reactions, replies, edits and deletes reach the other member", async () => {
     const dee = people.dee.page;
     const eli = people.eli.page;

@@ -9,6 +9,7 @@ import {
   presenceFrom,
   reactionsByEmoji,
   receiptsFrom,
+  roomsMentioning,
   seenBy,
   sortRooms,
   toggleEmoji,
@@ -191,6 +192,19 @@ describe("rooms", () => {
       mentioned: false,
       updatedAt: new Date("2026-11-25T09:45:00Z"),
     });
+  });
+
+  it("flags rooms with an unread mention, from the person's unread notifications", () => {
+    const mentioning = roomsMentioning([
+      { type: "mention", roomId: "r1", read: false },
+      { type: "direct", roomId: "r2", read: false },
+      { type: "mention", roomId: "r3", read: true },
+    ]);
+    expect([...mentioning]).toEqual(["r1"]);
+    const parts = { room: { kind: "group" as const, name: "Design" }, mine: {}, currentUserId: "u_ana", profileOf };
+    expect(toRoomSummary({ ...parts, id: "r1", unreadCount: 3, mentioned: mentioning.has("r1") }).mentioned).toBe(true);
+    // Once the messages are read, the mention is too.
+    expect(toRoomSummary({ ...parts, id: "r1", unreadCount: 0, mentioned: true }).mentioned).toBe(false);
   });
 
   it("keeps a group's name and sorts by recent activity", () => {

@@ -87,6 +87,24 @@ export interface ReadMarkerDocument {
   shareReceipts?: boolean;
 }
 
+/** `users/{uid}/notifications/{roomId}_{messageId}`, written by the message trigger. */
+export interface NotificationDocument {
+  type?: "mention" | "direct" | string;
+  roomId?: string;
+  messageId?: string;
+  createdAt?: TimestampLike | null;
+  read?: boolean;
+}
+
+/** Rooms with an unread @mention of the person, from their unread notifications. */
+export function roomsMentioning(notifications: readonly NotificationDocument[]): Set<string> {
+  const rooms = new Set<string>();
+  for (const notification of notifications) {
+    if (notification.type === "mention" && notification.read !== true && notification.roomId) rooms.add(notification.roomId);
+  }
+  return rooms;
+}
+
 /** `rooms/{roomId}/typing/{uid}` */
 export interface TypingDocument {
   typing?: boolean;
@@ -239,10 +257,12 @@ export interface RoomParts {
   mine: MyRoomDocument;
   currentUserId: string;
   unreadCount: number;
+  /** An unread message of the room @mentions the person. */
+  mentioned?: boolean;
   profileOf: (uid: string) => ProfileDocument | undefined;
 }
 
-export function toRoomSummary({ id, room, mine, currentUserId, unreadCount, profileOf }: RoomParts): RoomSummary {
+export function toRoomSummary({ id, room, mine, currentUserId, unreadCount, mentioned = false, profileOf }: RoomParts): RoomSummary {
   const kind: RoomKind = room.kind ?? mine.kind ?? "group";
   const peerId = peerOf({ ...room, kind }, currentUserId);
   const peer = peerId ? profileOf(peerId) : undefined;
@@ -259,7 +279,7 @@ export function toRoomSummary({ id, room, mine, currentUserId, unreadCount, prof
         ? { text: last.preview, senderId: last.senderId, senderName: displayNameOf(profileOf(last.senderId)), sentAt }
         : null,
     unreadCount,
-    mentioned: false,
+    mentioned: mentioned && unreadCount > 0,
     updatedAt: sentAt ?? mine.joinedAt?.toDate() ?? room.createdAt?.toDate() ?? new Date(0),
   };
 }

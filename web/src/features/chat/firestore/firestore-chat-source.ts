@@ -40,7 +40,9 @@ import {
   toMessage,
   toRoomSummary,
   unreadSince,
+  roomsMentioning,
   type MessageDocument,
+  type NotificationDocument,
   type MyRoomDocument,
   type ReadMarkerDocument,
   type RoomDocument,
@@ -80,6 +82,8 @@ export class FirestoreChatSource implements ChatDataSource {
   private readonly typingTimers = new Map<string, { refresh: ReturnType<typeof setInterval>; giveUp: ReturnType<typeof setTimeout> }>();
   private readonly ownMarkers = new Map<string, ReadMarkerDocument>();
   private readonly memberNames = new Map<string, Promise<{ uid: string; username: string }[]>>();
+  /** The person's unread notifications (mentions, direct messages), while the room list is watched. */
+  private unreadNotifications: { id: string; data: NotificationDocument }[] = [];
 
   constructor(
     private readonly db: Firestore,
@@ -106,6 +110,7 @@ export class FirestoreChatSource implements ChatDataSource {
   watchRooms(subscriber: Subscriber<RoomSummary[]>): Unsubscribe {
     const entries = new Map<string, RoomEntry>();
     const people = this.profiles.group(() => emit());
+    let mentioning = new Set<string>();
     let listLoaded = false;
     let stopped = false;
 
@@ -123,6 +128,7 @@ export class FirestoreChatSource implements ChatDataSource {
             mine: entry.mine,
             currentUserId: this.uid,
             unreadCount: entry.unreadCount,
+            mentioned: mentioning.has(id),
             profileOf: (uid) => people.get(uid),
           }),
         );
@@ -212,9 +218,21 @@ export class FirestoreChatSource implements ChatDataSource {
       (error) => subscriber.error?.(toError(error)),
     );
 
+    // One listener for all rooms: unread notifications say which rooms mention the person.
+    const stopNotifications = onSnapshot(
+      query(collection(this.db, "users", this.uid, "notifications"), where("read", "==", false)),
+      (snapshot) => {
+        this.unreadNotifications = snapshot.docs.map((item) => ({ id: item.id, data: item.data() as NotificationDocument }));
+        mentioning = roomsMentioning(this.unreadNotifications.map((item) => item.data));
+        emit();
+      },
+      () => {},
+    );
+
     return () => {
       stopped = true;
       stopList();
+      stopNotifications();
       for (const entry of entries.values()) for (const stop of entry.stops) stop();
       people.stop();
     };
@@ -389,6 +407,14 @@ export class FirestoreChatSource implements ChatDataSource {
     if (createdAt && previous?.lastReadAt && previous.lastReadAt.toMillis() >= createdAt.toMillis()) return;
     const marker = { lastReadAt: createdAt ?? serverTimestamp(), lastReadMessageId: messageId, shareReceipts: true };
     await setDoc(doc(this.db, "rooms", roomId, "reads", this.uid), marker);
+    // Notifications for what is now read are done with (the rules allow only read: true).
+    const readUpTo = createdAt?.toMillis() ?? Date.now();
+    const done = this.unreadNotifications.filter(
+      ({ data }) => data.roomId === roomId && (data.createdAt?.toMillis() ?? 0) <= readUpTo,
+    );
+    await Promise.all(
+      done.map(({ id }) => updateDoc(doc(this.db, "users", this.uid, "notifications", id), { read: true }).catch(() => {})),
+    );
   }
 
   watchReadReceipts(roomId: string, subscriber: Subscriber<ReadReceipt[]>): Unsubscribe {
