@@ -168,6 +168,10 @@ class LongPollTransport:
     def attach_upgrade(self, websocket_transport: Any) -> None:
         self._websocket = websocket_transport
 
+    def detach_upgrade(self, websocket_transport: Any) -> None:
+        if self._websocket is websocket_transport:
+            self._websocket = None
+
     def _switch_to_websocket(self) -> None:
         self.deliver(END_OF_TRANSMISSION)
         self.session.deliver = self._websocket.deliver

@@ -31,6 +31,7 @@ class WebSocketTransport:
         self._outbox: asyncio.Queue[str | None] = asyncio.Queue()
         self._pending_frames: list[str] = []
         self._frames_expected = 0
+        self._long_poll: Any = None
 
     def deliver(self, envelope: dict) -> None:
         self._outbox.put_nowait(json.dumps(envelope, separators=(",", ":"), ensure_ascii=False))
@@ -43,6 +44,7 @@ class WebSocketTransport:
     ) -> None:
         await self.websocket.accept()
         long_poll = upgrading(self.websocket.query_params.get("s", ""))
+        self._long_poll = long_poll
         if long_poll is not None:
             # the switch acknowledgement starts the client's ping/pong health check
             self.session = long_poll.session
@@ -62,10 +64,12 @@ class WebSocketTransport:
             log.exception("database WebSocket failed")
         finally:
             self._outbox.put_nowait(None)
-            # the session ends with the socket that carries it (not with an upgrade that
-            # never completed)
+            # the session ends with the socket that carries it, not with an upgrade that
+            # never completed (that one just stops being a candidate)
             if self.session.deliver == self.deliver:
                 self.session.close()
+            elif self._long_poll is not None:
+                self._long_poll.detach_upgrade(self)
             await asyncio.gather(sender, return_exceptions=True)
 
     async def _send_loop(self) -> None:

@@ -4,6 +4,7 @@ keepalives, multi-frame messages, ping/pong, malformed and unknown requests."""
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import json
 import os
 import socket
@@ -167,3 +168,53 @@ def test_silent_client_times_out_and_its_on_disconnect_runs(database_server, nam
         assert time.monotonic() - went_silent < 25
     finally:
         sock.close()
+
+
+def test_long_poll_protocol(database_server, open_namespace):
+    """/.lp at script level: start, segmented messages, held polls, upgrade lookup."""
+    import re
+
+    import httpx
+
+    base = f"{database_server.base_url}/.lp"
+    with httpx.Client(timeout=30) as client:
+        assert client.get(base, params={"start": "t", "cb": "x);alert(1"}).status_code == 400
+        assert client.get(base, params={"id": "nope", "pw": "nope", "ser": "1"}).status_code == 404
+        start = client.get(base, params={"start": "t", "cb": "7", "ser": "1", "ns": open_namespace})
+        assert start.headers["content-type"].startswith("text/javascript")
+        command = re.match(r'window\.parent\.pLPCommand7\("start", "(\w+)", "(\w+)"\);', start.text)
+        assert command, start.text
+        lp_id, password = command.groups()
+        packet = re.search(r"window\.parent\.pRTLPCB7\(0,(.*)\);$", start.text).group(1)
+        assert json.loads(packet)[0]["d"]["t"] == "h"
+
+        def encode(message: dict) -> str:
+            raw = base64.urlsafe_b64encode(json.dumps(message).encode()).decode()
+            return raw.replace("=", ".")
+
+        # one message split over two segments, sent in two polls, the second one first
+        auth = encode({"t": "d", "d": {"r": 1, "a": "gauth", "b": {"cred": "owner"}}})
+        first, second = auth[:10], auth[10:]
+        session = {"id": lp_id, "pw": password}
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            early = pool.submit(
+                client.get,
+                base,
+                params={**session, "ser": "3", "seg0": "1", "ts0": "2", "d0": second},
+            )
+            time.sleep(0.3)  # held: nothing to deliver yet
+            assert not early.done()
+            reply = client.get(
+                base, params={**session, "ser": "2", "seg0": "0", "ts0": "2", "d0": first}
+            )
+            assert early.result(timeout=10).text == ""  # a newer poll released it
+        number, envelopes = re.search(r"pRTLPCB7\((\d+),(.*)\);$", reply.text).groups()
+        assert number == "1"
+        assert json.loads(envelopes) == [
+            {"t": "d", "d": {"r": 1, "b": {"s": "ok", "d": {"auth": None, "expires": None}}}}
+        ]
+        ping = encode({"t": "c", "d": {"t": "p", "d": {}}})
+        pong = client.get(base, params={**session, "ser": "4", "seg0": "2", "ts0": "1", "d0": ping})
+        assert json.loads(re.search(r"pRTLPCB7\(2,(.*)\);$", pong.text).group(1)) == [
+            {"t": "c", "d": {"t": "o", "d": {}}}
+        ]

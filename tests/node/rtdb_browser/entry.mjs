@@ -3,8 +3,8 @@
 import { initializeApp } from 'firebase/app';
 import {
   getDatabase, connectDatabaseEmulator, ref, set, get, push, onValue, runTransaction,
-  query, orderByChild, limitToLast, onDisconnect, serverTimestamp, forceWebSockets,
-  forceLongPolling, enableLogging,
+  query, orderByChild, limitToLast, onDisconnect, serverTimestamp, forceLongPolling,
+  enableLogging,
 } from 'firebase/database';
 
 let apps = 0;
@@ -79,7 +79,6 @@ function within(promise, ms, fallback) {
 window.rtdbBrowser.afterWebSocketFailure = async (config) => {
   if (config.debug) enableLogging(true);
   localStorage.setItem('firebase:previous_websocket_failure', 'true');
-  if (config.forceWebSockets) forceWebSockets();
   const db = connect(config, config.uid);
   const result = { connected: await within(connected(db), 10000, false) };
   await set(ref(db, 'lp/value'), { n: 1, at: serverTimestamp() });
