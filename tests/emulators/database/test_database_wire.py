@@ -1,5 +1,5 @@
-"""The WebSocket wire protocol at frame level, for what the SDK rarely exercises:
-keepalives, multi-frame messages, ping/pong, malformed and unknown requests."""
+"""The realtime wire protocol at frame level (WebSocket and long polling), for what the SDK
+rarely exercises: keepalives, multi-frame messages, ping/pong, timeouts, bad requests."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import base64
 import concurrent.futures
 import json
 import os
+import re
 import socket
 import time
 
+import httpx
 from websockets.sync.client import connect
 
 
@@ -171,11 +173,7 @@ def test_silent_client_times_out_and_its_on_disconnect_runs(database_server, nam
 
 
 def test_long_poll_protocol(database_server, open_namespace):
-    """/.lp at script level: start, segmented messages, held polls, upgrade lookup."""
-    import re
-
-    import httpx
-
+    """/.lp at script level: start, segmented messages, held polls, ping."""
     base = f"{database_server.base_url}/.lp"
     with httpx.Client(timeout=30) as client:
         assert client.get(base, params={"start": "t", "cb": "x);alert(1"}).status_code == 400
