@@ -124,6 +124,9 @@ class Session:
             self._reply(request_id, "datastale", "Transaction hash does not match")
         except (tree.InvalidData, paths.InvalidPath, query.InvalidQuery, ProtocolError) as exc:
             self._reply(request_id, "invalid_data", str(exc))
+        except Exception:  # a bug here must not take the client's connection down
+            log.exception("database request %r failed", action)
+            self._reply(request_id, "internal_error", "The emulator failed on this request")
 
     def _handlers(self) -> dict:
         return {

@@ -263,19 +263,24 @@ class RestApi:
 
         initial = spec.filter(tree.get(self.engine.snapshot(namespace), path))
         self.engine.add_observer(on_commit)
-        expires = (auth.variable or {}).get("token", {}).get("exp")
+
+        token = (auth.variable or {}).get("token") or {}
+        # mockUserTokens (iat 0) never expire, as in credentials.auth_for_token
+        expires = token.get("exp") if token.get("iat") != 0 else None
+
+        def seconds_left() -> float:
+            if not isinstance(expires, int | float):
+                return KEEPALIVE_SECONDS
+            return max(0.0, min(KEEPALIVE_SECONDS, expires - self.engine.now_ms() / 1000))
 
         async def stream() -> AsyncIterator[str]:
             try:
                 yield _sse("put", {"path": "/", "data": tree.to_rest(initial)})
                 while True:
                     try:
-                        kind, data = await asyncio.wait_for(events.get(), KEEPALIVE_SECONDS)
+                        kind, data = await asyncio.wait_for(events.get(), seconds_left())
                     except TimeoutError:
-                        if (
-                            isinstance(expires, int | float)
-                            and expires * 1000 < self.engine.now_ms()
-                        ):
+                        if isinstance(expires, int | float) and seconds_left() <= 0:
                             yield _sse("auth_revoked", "credential is no longer valid")
                             return
                         yield _sse("keep-alive", None)

@@ -360,3 +360,46 @@ def test_rules_file_reloads_when_it_changes(database_server, namespace):
         database_server.rules_path.write_text(original)
         time.sleep(1.5)
     assert httpx.put(url, json=1).status_code == 401
+
+
+def read_events(lines, count: int) -> list[tuple[str, object]]:
+    """The next ``count`` server-sent events from a response's line iterator."""
+    events: list[tuple[str, object]] = []
+    kind = None
+    for line in lines:
+        if line.startswith("event: "):
+            kind = line[len("event: ") :]
+        elif line.startswith("data: "):
+            events.append((kind, json.loads(line[len("data: ") :])))
+            if len(events) == count:
+                return events
+    return events
+
+
+def test_event_stream_cancel_and_auth_revoked(database_server, namespace):
+    database_server.set_rules(
+        namespace,
+        {"rules": {"rooms": {"$room": {".read": "data.child('members').hasChild(auth.uid)"}}}},
+    )
+    database_server.admin_put("rooms/r1", namespace, {"members": {"jo": True}, "t": 1})
+    stream_headers = {"Accept": "text/event-stream"}
+    url = database_server.url("rooms/r1", namespace)
+    with httpx.Client(timeout=30) as client:
+        # rules stop allowing the read: the stream is cancelled
+        jo = {"auth": mock_token("jo"), "ns": namespace}
+        with client.stream("GET", url, params=jo, headers=stream_headers) as response:
+            assert response.status_code == 200
+            lines = response.iter_lines()
+            assert read_events(lines, 1) == [
+                ("put", {"path": "/", "data": {"members": {"jo": True}, "t": 1}})
+            ]
+            database_server.admin_put("rooms/r1/members", namespace, {"kim": True})
+            assert read_events(lines, 1) == [("cancel", "Permission denied")]
+        # the ID token expires: auth_revoked, with the text firebase_admin looks for
+        now = int(time.time())
+        kim = {"auth": mock_token("kim", iat=now, exp=now + 2), "ns": namespace}
+        with client.stream("GET", url, params=kim, headers=stream_headers) as response:
+            assert response.status_code == 200
+            first, revoked = read_events(response.iter_lines(), 2)
+            assert first[0] == "put"
+            assert revoked == ("auth_revoked", "credential is no longer valid")
