@@ -37,10 +37,6 @@ class Stale(Exception):
         self.current = current
 
 
-class IndexNotDefined(ValueError):
-    pass
-
-
 @dataclass(frozen=True)
 class CommittedWrite:
     """One location changed by a committed write, as the functions host needs it.

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from emulators.database import query as query_module
 from emulators.database import tree
 from emulators.database.paths import Path
 from emulators.database.rules import parser
@@ -229,10 +230,8 @@ _NO_QUERY = {
 }
 
 
-def query_variable(spec: Any) -> dict:
+def query_variable(spec: query_module.QuerySpec | None) -> dict:
     """The ``query`` variable of read rules for a QuerySpec."""
-    from emulators.database import query as query_module
-
     if spec is None or spec.is_default:
         return dict(_NO_QUERY)
     result = dict(_NO_QUERY)
