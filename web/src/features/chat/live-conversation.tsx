@@ -1,7 +1,7 @@
 // The conversation with what the live backend adds around ConversationView: the peer's
 // presence, room settings, "seen by", and attachments (pick, drop or paste).
 import { CheckCheckIcon, SettingsIcon, UploadIcon } from "lucide-react";
-import { useEffect, useState, type ClipboardEvent, type DragEvent } from "react";
+import { useEffect, useState, type ClipboardEvent, type DragEvent, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { AttachButton, AttachmentTray } from "./attachments/attachment-tray";
 import { useAttachmentUploads } from "./attachments/use-attachment-uploads";
@@ -65,6 +65,15 @@ export function LiveConversation({ source, room, currentUserId }: LiveConversati
     addFiles([...event.dataTransfer.files]);
   }
 
+  // Each keystroke in the composer keeps "typing…" alive; it lapses a few seconds after the last.
+  function onInput(event: FormEvent<HTMLDivElement>) {
+    const target = event.target;
+    if (!(target instanceof HTMLTextAreaElement) || !target.value || target.closest('[aria-label="Messages"]')) return;
+    source.setTyping(room.id, true).catch(() => {
+      // Typing is best effort.
+    });
+  }
+
   function onPaste(event: ClipboardEvent<HTMLDivElement>) {
     const files = [...event.clipboardData.files];
     if (files.length === 0) return;
@@ -85,6 +94,7 @@ export function LiveConversation({ source, room, currentUserId }: LiveConversati
       }}
       onDrop={onDrop}
       onPaste={onPaste}
+      onInput={onInput}
     >
       <ConversationView
         source={source}

@@ -125,6 +125,10 @@ describe("attachments", () => {
     });
   });
 
+  it("never links to anything but http(s)", () => {
+    expect(attachmentFromDocument({ ...document, kind: "file", url: "javascript:alert(1)" }).url).toBe("about:blank");
+  });
+
   it("writes only keys the rules allow, never verified", () => {
     const upload = attachmentFromUpload(
       { public_id: "rooms/r1/abc", secure_url: document.url, bytes: 2048, width: 640, height: 480, format: "png" },

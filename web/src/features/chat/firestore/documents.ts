@@ -133,9 +133,14 @@ export function toggleEmoji(mine: readonly string[] | undefined, emoji: string):
   return current.includes(emoji) ? current.filter((item) => item !== emoji) : [...current, emoji];
 }
 
+/** Only http(s) links: until a function verifies an attachment, its url is what the sender wrote. */
+export function safeUrl(url: string | undefined): string {
+  return typeof url === "string" && /^https?:\/\//i.test(url) ? url : "about:blank";
+}
+
 export function attachmentFromDocument(document: AttachmentDocument): Attachment {
   // Images show the function-made preview once the upload is verified, else the original.
-  const url = document.kind === "image" && document.verified && document.previewUrl ? document.previewUrl : document.url;
+  const url = safeUrl(document.kind === "image" && document.verified && document.previewUrl ? document.previewUrl : document.url);
   const attachment: Attachment = {
     id: document.publicId,
     kind: document.kind === "image" ? "image" : "file",

@@ -54,8 +54,8 @@ import { ProfileDirectory } from "./profiles";
 /** Typing documents live this long (the rules allow at most 15 s) and are refreshed before. */
 const TYPING_TTL_MS = 10_000;
 const TYPING_REFRESH_MS = 7_000;
-/** Stop claiming to type after this long without a new setTyping(true). */
-const TYPING_GIVE_UP_MS = 45_000;
+/** Stop claiming to type after this long without a new setTyping(true) (a keystroke). */
+const TYPING_GIVE_UP_MS = 12_000;
 /** How often expired typing documents are dropped from what readers see. */
 const TYPING_SWEEP_MS = 2_000;
 
@@ -442,7 +442,17 @@ export class FirestoreChatSource implements ChatDataSource {
     return setDoc(doc(this.db, "rooms", roomId, "typing", this.uid), { typing, expiresAt });
   }
 
+  /**
+   * true on every keystroke is fine: it only re-arms the give-up timer while the document is
+   * fresh; the document itself is rewritten every TYPING_REFRESH_MS while typing goes on.
+   */
   async setTyping(roomId: string, typing: boolean): Promise<void> {
+    const current = this.typingTimers.get(roomId);
+    if (typing && current) {
+      clearTimeout(current.giveUp);
+      current.giveUp = setTimeout(() => void this.setTyping(roomId, false).catch(() => {}), TYPING_GIVE_UP_MS);
+      return;
+    }
     this.stopTypingTimers(roomId);
     if (typing) {
       const refresh = setInterval(() => void this.writeTyping(roomId, true).catch(() => {}), TYPING_REFRESH_MS);
