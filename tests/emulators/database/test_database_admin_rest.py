@@ -403,3 +403,18 @@ def test_event_stream_cancel_and_auth_revoked(database_server, namespace):
             first, revoked = read_events(response.iter_lines(), 2)
             assert first[0] == "put"
             assert revoked == ("auth_revoked", "credential is no longer valid")
+
+
+def test_admin_sdk_with_emulator_host_variable(database_server, namespace, monkeypatch):
+    monkeypatch.setenv("FIREBASE_DATABASE_EMULATOR_HOST", database_server.address)
+    app = firebase_admin.initialize_app(
+        options={"databaseURL": f"https://{namespace}.firebaseio.com"},
+        name=f"env-{uuid.uuid4().hex[:8]}",
+    )
+    try:
+        # admin: the repository's closed rules do not apply
+        db.reference("/closed", app=app).set({"by": "admin"})
+        assert db.reference("/closed/by", app=app).get() == "admin"
+    finally:
+        firebase_admin.delete_app(app)
+    assert database_server.admin_get("closed", namespace) == {"by": "admin"}
