@@ -44,7 +44,7 @@ export function AttachmentTray({ uploads, onDismiss }: { uploads: readonly Uploa
   return (
     <ul className="flex gap-2 overflow-x-auto border-t px-3 pt-2 sm:px-6" aria-label="Uploads">
       {uploads.map((upload) => (
-        <li key={upload.id} className="flex w-56 shrink-0 items-center gap-2 rounded-lg border bg-muted/40 p-2">
+        <li key={upload.id} className="flex w-64 shrink-0 items-center gap-2 rounded-lg border bg-muted/40 p-2">
           {upload.localPreviewUrl ? (
             <img src={upload.localPreviewUrl} alt="" className="size-10 shrink-0 rounded-md object-cover" />
           ) : (
@@ -55,7 +55,7 @@ export function AttachmentTray({ uploads, onDismiss }: { uploads: readonly Uploa
           <span className="grid min-w-0 flex-1 gap-1">
             <span className="truncate text-xs font-medium">{upload.name}</span>
             {upload.status === "failed" ? (
-              <span role="alert" className="truncate text-xs text-destructive" title={upload.error ?? undefined}>
+              <span role="alert" className="line-clamp-3 text-xs text-destructive">
                 {upload.error}
               </span>
             ) : (

@@ -4,6 +4,14 @@ import { describeError, type RoomActions } from "../rooms/room-actions";
 
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
+/** signUpload's field errors in words for people; anything else as the server said it. */
+export function describeUploadError(error: unknown): string {
+  const message = error instanceof Error ? error.message : "";
+  if (/^(contentType|filename):/.test(message)) return "This kind of file can't be shared. Try an image, PDF, text, CSV, JSON, ZIP or Office file.";
+  if (/^size:/.test(message)) return "Files can be at most 10 MB.";
+  return describeError(error, "Upload failed. Try again.");
+}
+
 export interface Upload {
   id: string;
   name: string;
@@ -60,7 +68,7 @@ export function useAttachmentUploads(roomId: string, source: ChatDataSource, act
         await source.sendMessage(roomId, { text: "", attachments: [attachment] });
         dismiss(id);
       } catch (error) {
-        fail(describeError(error, "Upload failed. Try again."));
+        fail(describeUploadError(error));
       }
     },
     [actions, change, dismiss, roomId, source],
