@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -22,16 +21,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from .support import free_port
+
 REPO = Path(__file__).resolve().parents[3]
 NODE_DIR = REPO / "tests" / "node"
 SCENARIOS = NODE_DIR / "rtdb_scenarios.mjs"
 PROJECT = "demo-flowchat-test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

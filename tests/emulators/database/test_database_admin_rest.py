@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import queue
 import threading
@@ -14,16 +13,7 @@ import httpx
 import pytest
 from firebase_admin import db, exceptions
 
-
-def mock_token(uid: str, **claims) -> str:
-    """An unsigned ID token as the Auth emulator issues (alg none)."""
-
-    def part(value: dict) -> str:
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
-
-    now = int(time.time())
-    payload = {"sub": uid, "user_id": uid, "iat": now, "exp": now + 3600, **claims}
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(payload)}."
+from .support import mock_token
 
 
 @pytest.fixture

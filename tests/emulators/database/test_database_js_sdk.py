@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from .test_database_admin_rest import mock_token
+from .support import mock_token
 
 pytestmark = pytest.mark.node
 

@@ -18,15 +18,13 @@ from emulators import config as config_module
 from emulators.base import Hub
 from emulators.database.emulator import DatabaseEmulator
 
-from .test_database_admin_rest import mock_token
+from .support import free_port, mock_token
 
 REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
 def emulator(tmp_path):
-    from .conftest import free_port
-
     port = free_port()
     (tmp_path / "database.rules.json").write_text((REPO / "database.rules.json").read_text())
     (tmp_path / "firebase.json").write_text(
