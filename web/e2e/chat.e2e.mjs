@@ -98,6 +98,7 @@ describe("chat", () => {
     const dialog = page.getByRole("dialog", { name: "New conversation" });
     await dialog.getByLabel("Username").fill(`@${people.ben.account.username}`);
     await screenshot(page, "chat-new-conversation");
+    await assertAccessible(page, "new conversation dialog");
     await dialog.getByRole("button", { name: "Start conversation" }).click();
     await page.getByRole("heading", { level: 1, name: "Ben Okafor" }).waitFor();
     roomPath = new URL(page.url()).pathname;
@@ -196,6 +197,28 @@ describe("chat", () => {
       document.dispatchEvent(new Event("visibilitychange"));
     });
     await ana.getByTestId("peer-presence").getByText("Online").waitFor({ timeout: 15_000 });
+  });
+
+  test("blocking closes the conversation for posting; unblocking opens it again", async () => {
+    const ana = people.ana.page;
+    const ben = people.ben.page;
+    const settings = ana.getByRole("dialog", { name: "Conversation with Ben Okafor" });
+    await ana.getByRole("button", { name: "Conversation settings" }).click();
+    await settings.getByRole("button", { name: "Block Ben Okafor" }).click();
+    await settings.getByRole("button", { name: "Unblock Ben Okafor" }).waitFor({ timeout: 15_000 });
+    await ana.keyboard.press("Escape");
+    await ana.getByLabel("Message Ben Okafor").fill("Can you still read this?");
+    await ana.keyboard.press("Enter");
+    await ana.getByText("Message not sent.", { exact: false }).waitFor({ timeout: 15_000 });
+
+    await ana.getByRole("button", { name: "Conversation settings" }).click();
+    await settings.getByRole("button", { name: "Unblock Ben Okafor" }).click();
+    await settings.getByRole("button", { name: "Block Ben Okafor" }).waitFor({ timeout: 15_000 });
+    await ana.keyboard.press("Escape");
+    await ana.getByLabel("Message Ben Okafor").fill("Sorry, wrong button!");
+    await ana.keyboard.press("Enter");
+    await messages(ben).getByText("Sorry, wrong button!").waitFor({ timeout: 15_000 });
+    assert.equal(await messages(ben).getByText("Can you still read this?").count(), 0);
   });
 
   test("a third person cannot open the conversation", async () => {

@@ -41,6 +41,7 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
   const navigate = useNavigate();
   const [details, setDetails] = useState<MyRoom | null>(null);
   const [members, setMembers] = useState<RoomMember[] | null>(null);
+  const [blocked, setBlocked] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [name, setName] = useState("");
@@ -56,6 +57,7 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
       const mine = listing.rooms.find((candidate) => candidate.id === room.id) ?? null;
       setDetails(mine);
       setMembers(people);
+      setBlocked(listing.blocked);
       if (mine) {
         setName(mine.name);
         setTopic(mine.topic);
@@ -254,7 +256,11 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
 
             <Separator />
             <div className="flex flex-wrap justify-end gap-2">
-              {peer ? (
+              {peer && blocked.includes(peer.userId) ? (
+                <Button variant="outline" disabled={busy} onClick={() => void run(() => actions.unblockUser(peer.userId), `Unblocked ${peer.displayName}.`)}>
+                  Unblock {peer.displayName}
+                </Button>
+              ) : peer ? (
                 <Button
                   variant="outline"
                   disabled={busy}
