@@ -353,10 +353,9 @@ export class FirestoreChatSource implements ChatDataSource {
     if (draft.replyToId) fields.replyTo = draft.replyToId;
     if (mentions.length > 0) fields.mentions = mentions;
     if (draft.attachments?.length) fields.attachments = draft.attachments.map(attachmentToDocument);
-    const write = setDoc(ref, fields);
-    const typingCleared = setDoc(doc(this.db, "rooms", roomId, "typing", this.uid), { typing: false, expiresAt: Timestamp.now() }).catch(() => {});
-    await write;
-    void typingCleared;
+    // Sending ends "typing…" at once rather than when the typing document expires.
+    void this.writeTyping(roomId, false).catch(() => {});
+    await setDoc(ref, fields);
     const self = this.profiles.get(this.uid);
     return {
       id: ref.id,
