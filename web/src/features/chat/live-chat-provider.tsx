@@ -20,22 +20,33 @@ export function LiveChatProvider({ children }: { children: ReactNode }) {
   const uid = status === "signed-in" ? (user?.id ?? null) : null;
   const [connection, setConnection] = useState<Connection | null>(null);
   const [actions, setActions] = useState<RoomActions | null>(null);
+  // The connection once Firebase Auth has signed in as its user. It stays connected if Firebase
+  // later reports trouble (the SDKs retry on their own) and ends only with the session.
+  const [live, setLive] = useState<Connection | null>(null);
 
   // One deferred source per signed-in user, handed out at once.
   useEffect(() => {
     setConnection(uid ? { uid, source: new DeferredChatSource() } : null);
+    setLive(null);
     setActions(null);
   }, [uid]);
 
-  // The real source once Firebase Auth has signed in as that user.
   useEffect(() => {
-    if (!connection || firebase !== "signed-in") return;
+    if (connection && firebase === "signed-in") setLive(connection);
+  }, [connection, firebase]);
+
+  // The real source for a live connection.
+  useEffect(() => {
+    if (!live) return;
+    const connection = live;
     let cancelled = false;
     let dispose: (() => Promise<void>) | null = null;
     let stopPresence: (() => void) | null = null;
     import("./firestore/connect")
-      .then(({ connectChat }) => connectChat(connection.uid))
-      .then(({ source, actions: roomActions }) => {
+      .then(({ connectChat }) => connectChat(connection.uid, () => !cancelled))
+      .then((connected) => {
+        if (!connected) return;
+        const { source, actions: roomActions } = connected;
         if (cancelled) {
           void source.dispose();
           return;
@@ -58,7 +69,7 @@ export function LiveChatProvider({ children }: { children: ReactNode }) {
       stopPresence?.();
       void dispose?.();
     };
-  }, [connection, firebase]);
+  }, [live]);
 
   return (
     <ChatDataProvider source={connection?.source ?? null}>

@@ -16,6 +16,9 @@ import {
 } from "firebase/database";
 import type { PresenceState } from "../types";
 
+/** Sources using the (shared) RTDB connection; it goes offline only when none is left. */
+let activePresences = 0;
+
 export class OwnPresence {
   private state: PresenceState = "online";
   private connection: DatabaseReference | null = null;
@@ -26,7 +29,12 @@ export class OwnPresence {
     private readonly uid: string,
   ) {}
 
+  private started = false;
+
   start(): void {
+    if (this.started) return;
+    this.started = true;
+    activePresences += 1;
     goOnline(this.db);
     this.stopConnected = onValue(ref(this.db, ".info/connected"), (snapshot) => {
       if (snapshot.val() !== true) {
@@ -57,11 +65,14 @@ export class OwnPresence {
 
   /** Removes this connection's node and disconnects (the server runs onDisconnect too). */
   async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    activePresences -= 1;
     this.stopConnected?.();
     this.stopConnected = null;
     const connection = this.connection;
     this.connection = null;
     if (connection) await remove(connection).catch(() => {});
-    goOffline(this.db);
+    if (activePresences === 0) goOffline(this.db);
   }
 }
