@@ -5,6 +5,7 @@ import { formatMessageTime } from "@/features/chat/group-messages";
 import type { Message } from "@/features/chat/types";
 import { cn } from "@/lib/utils";
 import { MessageActions, type MessageActionHandlers } from "./message-actions";
+import { MessageText } from "./message-text";
 
 type Position = "single" | "first" | "middle" | "last";
 
@@ -92,7 +93,9 @@ export function MessageBubble({
               onCancel={() => onCancelEdit?.()}
             />
           ) : (
-            <p className="whitespace-pre-wrap">{message.text}</p>
+            <p className="whitespace-pre-wrap">
+              <MessageText text={message.text} hasMentions={message.mentions.length > 0} />
+            </p>
           )}
           {!message.deleted && message.attachments.length > 0 ? (
             <ul className="mt-2 grid gap-1.5">
