@@ -11,7 +11,7 @@ import pytest
 from google.cloud import firestore
 
 from tests.conftest import new_account
-from tests.support import firebase
+from tests.support import emulators, firebase
 from tests.support.emulators import EmulatorProcess
 
 
@@ -56,3 +56,31 @@ def person(api: httpx.Client, functions_host: EmulatorProcess):
         )
 
     return make
+
+
+@pytest.fixture
+def functions_env(functions_host: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process set up as the functions host sets up theirs, to run the functions'
+    own code (``chat.messages`` ...) directly against the same emulators and database."""
+    for key, value in functions_host.env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", functions_host.host("firestore"))
+    monkeypatch.setenv("GCLOUD_PROJECT", functions_host.project)
+    monkeypatch.setenv("FUNCTIONS_EMULATOR", "true")
+
+
+def create_room_while_firestore_is_down(person: Person, tmp_path, name: str) -> str:
+    """createRoom through a second functions host whose Firestore address is dead: the
+    change commits in PostgreSQL and its mirror stays pending in the outbox."""
+    cut_off = emulators.start(tmp_path, ["functions"], env=person.host.env)
+    try:
+        response = httpx.post(
+            cut_off.functions_url("createRoom"),
+            json={"data": {"name": name}},
+            headers={"Authorization": f"Bearer {person.id_token}"},
+            timeout=60,
+        )
+    finally:
+        cut_off.stop()
+    assert response.status_code == 200, response.text
+    return response.json()["result"]["roomId"]

@@ -10,6 +10,7 @@ import sys
 
 import httpx
 
+from tests.chat.conftest import create_room_while_firestore_is_down
 from tests.support import emulators
 
 # Run the functions' own mirror, and SIGKILL the process at the moment it would mark the
@@ -26,17 +27,7 @@ mirror.apply("room", sys.argv[1])
 
 def test_killing_the_mirror_midway_converges(person, admin_db, db, functions_host, tmp_path):
     alice = person("alice")
-    cut_off = emulators.start(tmp_path, ["functions"], env=functions_host.env)
-    try:  # Firestore is unreachable from this host: the change stays in the outbox
-        response = httpx.post(
-            cut_off.functions_url("createRoom"),
-            json={"data": {"name": "Crashy"}},
-            headers={"Authorization": f"Bearer {alice.id_token}"},
-            timeout=60,
-        )
-    finally:
-        cut_off.stop()
-    room_id = response.json()["result"]["roomId"]
+    room_id = create_room_while_firestore_is_down(alice, tmp_path, "Crashy")
 
     crash = subprocess.run(
         [sys.executable, "-c", CRASHING_MIRROR, room_id],

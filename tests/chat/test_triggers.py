@@ -12,7 +12,7 @@ import httpx
 import pytest
 from google.cloud import firestore
 
-from tests.support import emulators
+from tests.chat.conftest import create_room_while_firestore_is_down
 from tests.support.firebase import eventually
 
 
@@ -106,7 +106,7 @@ def test_a_burst_leaves_the_newest_message_in_the_summary(person, admin_db):
     )
 
 
-def test_trigger_work_is_idempotent(person, admin_db, functions_host, monkeypatch):
+def test_trigger_work_is_idempotent(person, admin_db, functions_host, functions_env):
     """Deliver the same message twice (as at-least-once delivery may): one notification
     document, one push."""
     alice, bob = person("alice"), person("bob")
@@ -115,11 +115,6 @@ def test_trigger_work_is_idempotent(person, admin_db, functions_host, monkeypatc
     eventually(lambda: _pushes(functions_host, message_id))
     message = admin_db.document(f"rooms/{room_id}/messages/{message_id}").get().to_dict()
 
-    for key, value in functions_host.env.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", functions_host.host("firestore"))
-    monkeypatch.setenv("GCLOUD_PROJECT", functions_host.project)
-    monkeypatch.setenv("FUNCTIONS_EMULATOR", "true")
     from chat import messages  # the functions' own code, run again in this process
 
     assert messages.on_message_created(room_id, message_id, message) == "delivered"
@@ -164,12 +159,8 @@ def test_presence_is_mirrored_from_the_realtime_database(person, admin_db, db, f
     assert eventually(lambda: (presence() or {}).get("state") == "offline")
 
 
-def test_presence_skips_stale_and_repeated_events(person, admin_db, functions_host, monkeypatch):
+def test_presence_skips_stale_and_repeated_events(person, admin_db, functions_env):
     alice = person("alice")
-    for key, value in functions_host.env.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", functions_host.host("firestore"))
-    monkeypatch.setenv("GCLOUD_PROJECT", functions_host.project)
     from datetime import UTC, datetime, timedelta
 
     from chat import presence
@@ -200,18 +191,7 @@ def test_the_mirror_converges_after_firestore_was_unreachable(
     second functions host whose Firestore address is dead): the outbox keeps it, and the
     scheduled applyOutbox brings Firestore to the same state, idempotently."""
     alice = person("alice")
-    cut_off = emulators.start(tmp_path, ["functions"], env=functions_host.env)
-    try:
-        response = httpx.post(
-            cut_off.functions_url("createRoom"),
-            json={"data": {"name": "Offline"}},
-            headers={"Authorization": f"Bearer {alice.id_token}"},
-            timeout=60,
-        )
-    finally:
-        cut_off.stop()
-    assert response.status_code == 200, response.text
-    room_id = response.json()["result"]["roomId"]
+    room_id = create_room_while_firestore_is_down(alice, tmp_path, "Offline")
     pending = db.execute(
         "SELECT attempts, last_error FROM outbox WHERE subject_id = %s AND applied_at IS NULL",
         (room_id,),
@@ -251,9 +231,7 @@ def test_profile_changes_reach_the_public_profile(person, admin_db, api, text):
     assert profile["bio"] == bio and profile["username"] == alice.username
 
 
-def test_a_message_sent_just_before_a_block_is_delivered(
-    person, admin_db, functions_host, monkeypatch
-):
+def test_a_message_sent_just_before_a_block_is_delivered(person, admin_db, functions_env):
     """The trigger judges a message by the sender's standing when it was sent: a block that
     lands before the trigger runs does not turn an allowed message into a quarantined one."""
     alice, bob = person("alice"), person("bob")
@@ -262,11 +240,6 @@ def test_a_message_sent_just_before_a_block_is_delivered(
     message = admin_db.document(f"rooms/{room_id}/messages/{message_id}").get().to_dict()
     bob.ok("blockUser", {"userId": alice.uid})
 
-    for key, value in functions_host.env.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", functions_host.host("firestore"))
-    monkeypatch.setenv("GCLOUD_PROJECT", functions_host.project)
-    monkeypatch.setenv("FUNCTIONS_EMULATOR", "true")
     from chat import messages
 
     assert messages.on_message_created(room_id, message_id, message) == "delivered"
