@@ -33,8 +33,12 @@ def decode(token: str, *, now: float | None = None) -> dict[str, Any]:
     uid = claims.get("user_id") or claims.get("sub") or claims.get("uid")
     if not isinstance(uid, str) or not uid:
         raise InvalidIdToken("token has no sub/user_id")
+    # mockUserToken (connectFirestoreEmulator/connectDatabaseEmulator) always carries
+    # iat 0 and exp 3600, long past; Google's emulators accept it, so expiry counts only
+    # for tokens with a real issue time.
     exp = claims.get("exp")
-    if isinstance(exp, (int, float)) and exp < (now if now is not None else time.time()):
+    expired = isinstance(exp, (int, float)) and exp < (now if now is not None else time.time())
+    if expired and claims.get("iat") != 0:
         raise InvalidIdToken("token expired")
     claims.setdefault("sub", uid)
     claims.setdefault("user_id", uid)
