@@ -316,7 +316,14 @@ describe("groups", () => {
     const dee = people.dee.page;
     const eli = people.eli.page;
     await eli.getByRole("link", { name: "FlowChat" }).click();
-    await send(dee, dee.getByLabel("Message Design team"), `@${people.eli.account.username} can you review the mockups?`);
+    // "@" suggests the members; picking one inserts the username.
+    const box = dee.getByLabel("Message Design team");
+    await box.pressSequentially("@eli", { delay: 20 });
+    await dee.getByRole("listbox", { name: "Mention someone" }).getByRole("option", { name: /Eli Berg/ }).click();
+    await box.pressSequentially("can you review the mockups?", { delay: 5 });
+    assert.equal(await box.inputValue(), `@${people.eli.account.username} can you review the mockups?`);
+    await box.press("Enter");
+    await message(dee, "can you review the mockups?").getByText(`@${people.eli.account.username}`).waitFor();
     const list = eli.getByRole("navigation", { name: "Conversations" });
     const mentioned = list.getByRole("link", { name: /Design team.*1 unread.*mentions you/ });
     await mentioned.waitFor({ timeout: 15_000 });

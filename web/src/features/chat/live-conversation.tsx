@@ -6,10 +6,11 @@ import { Button } from "@/components/ui/button";
 import { AttachButton, AttachmentTray } from "./attachments/attachment-tray";
 import { useAttachmentUploads } from "./attachments/use-attachment-uploads";
 import { ConversationView } from "./components/conversation-view";
+import type { MentionCandidate } from "./components/mention-autocomplete";
 import type { ChatDataSource } from "./data-source";
 import { seenBy } from "./firestore/documents";
 import { RoomSettingsDialog } from "./rooms/room-settings-dialog";
-import { useRoomActions } from "./rooms/room-actions";
+import { useRoomActions, type RoomActions } from "./rooms/room-actions";
 import type { Presence, ReadReceipt, RoomSummary } from "./types";
 import { usePresence } from "./use-presence";
 
@@ -35,6 +36,28 @@ function useReadReceipts(source: ChatDataSource, roomId: string): ReadReceipt[] 
   return receipts;
 }
 
+/** The other members of a group, for "@" suggestions (asked again when the member count changes). */
+function useMentionCandidates(room: RoomSummary, currentUserId: string, actions: RoomActions | null): MentionCandidate[] {
+  const [candidates, setCandidates] = useState<MentionCandidate[]>([]);
+  useEffect(() => {
+    setCandidates([]);
+    if (!actions || room.kind !== "group") return;
+    let cancelled = false;
+    actions
+      .listMembers(room.id)
+      .then((members) => {
+        if (!cancelled) setCandidates(members.filter((member) => member.userId !== currentUserId));
+      })
+      .catch(() => {
+        // Without suggestions, @username typed in full still mentions.
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [actions, room.id, room.kind, room.memberCount, currentUserId]);
+  return candidates;
+}
+
 function hasFiles(event: DragEvent) {
   return [...event.dataTransfer.types].includes("Files");
 }
@@ -53,6 +76,7 @@ export function LiveConversation({ source, room, currentUserId }: LiveConversati
   const peerPresence = room.peerId ? presence.get(room.peerId) : undefined;
   const receipts = useReadReceipts(source, room.id);
   const { uploads, addFiles, dismiss } = useAttachmentUploads(room.id, source, actions);
+  const mentionCandidates = useMentionCandidates(room, currentUserId, actions);
 
   const last = room.lastMessage;
   const seen = last && last.senderId === currentUserId ? seenBy({ senderId: last.senderId, createdAt: last.sentAt }, receipts, currentUserId) : [];
@@ -128,6 +152,7 @@ export function LiveConversation({ source, room, currentUserId }: LiveConversati
         }
         aboveComposer={<AttachmentTray uploads={uploads} onDismiss={dismiss} />}
         composerAccessory={<AttachButton onFiles={addFiles} disabled={!actions} />}
+        mentionCandidates={mentionCandidates}
       />
       {dragging ? (
         <div className="pointer-events-none absolute inset-2 z-10 grid place-content-center rounded-xl border-2 border-dashed border-primary bg-background/85 text-center">

@@ -16,6 +16,8 @@ export interface RoomSummary {
   /** Whether the unread messages include an @mention of the current user. */
   mentioned: boolean;
   updatedAt: Date;
+  /** How many people are in the room, when the data source knows. */
+  memberCount?: number;
 }
 
 export interface Attachment {

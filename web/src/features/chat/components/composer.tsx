@@ -2,6 +2,7 @@ import { CornerUpLeftIcon, SendHorizontalIcon, XIcon } from "lucide-react";
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/utils";
+import { useMentionAutocomplete, type MentionCandidate } from "./mention-autocomplete";
 
 export const MESSAGE_MAX_LENGTH = 4000;
 
@@ -16,12 +17,26 @@ interface ComposerProps {
   onCancelReply?: () => void;
   /** Shown before the text box (the attach button). */
   accessory?: ReactNode;
+  /** People "@" suggests. */
+  mentionCandidates?: readonly MentionCandidate[];
 }
 
+const NO_CANDIDATES: readonly MentionCandidate[] = [];
+
 /** Enter sends, Shift+Enter adds a line; text written with an IME is never sent mid-composition. */
-export function Composer({ roomName, onSend, onTypingChange, disabled, replyingTo, onCancelReply, accessory }: ComposerProps) {
+export function Composer({
+  roomName,
+  onSend,
+  onTypingChange,
+  disabled,
+  replyingTo,
+  onCancelReply,
+  accessory,
+  mentionCandidates = NO_CANDIDATES,
+}: ComposerProps) {
   const [text, setText] = useState("");
   const textareaRef = useRef<HTMLTextAreaElement>(null);
+  const mention = useMentionAutocomplete({ text, setText, textarea: textareaRef, candidates: mentionCandidates });
   const hintId = useId();
   const typing = useRef(false);
 
@@ -46,6 +61,7 @@ export function Composer({ roomName, onSend, onTypingChange, disabled, replyingT
   }, [replyingTo]);
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (mention.onKeyDown(event)) return;
     if (event.key === "Escape" && replyingTo) {
       event.preventDefault();
       onCancelReply?.();
@@ -58,7 +74,8 @@ export function Composer({ roomName, onSend, onTypingChange, disabled, replyingT
 
   const tooLong = text.length > MESSAGE_MAX_LENGTH;
   return (
-    <div className="border-t bg-background">
+    <div className="relative border-t bg-background">
+      {mention.popup}
       {replyingTo ? (
         <div className="flex items-center gap-2 px-4 pt-2 text-xs text-muted-foreground">
           <CornerUpLeftIcon className="size-3.5 shrink-0" aria-hidden />
@@ -90,8 +107,11 @@ export function Composer({ roomName, onSend, onTypingChange, disabled, replyingT
         placeholder={`Message ${roomName}`}
         aria-describedby={hintId}
         aria-invalid={tooLong || undefined}
+        {...mention.inputProps}
+        onSelect={(event) => mention.syncCaret(event.currentTarget.selectionStart)}
         onChange={(event) => {
           setText(event.target.value);
+          mention.syncCaret(event.target.selectionStart);
           setTyping(event.target.value.length > 0);
         }}
         onBlur={() => setTyping(false)}

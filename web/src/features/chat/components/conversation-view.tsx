@@ -17,6 +17,7 @@ import type { Message, RoomSummary } from "@/features/chat/types";
 import { useConversation } from "@/features/chat/use-conversation";
 import { UserAvatar } from "@/features/people/user-avatar";
 import { Composer } from "./composer";
+import type { MentionCandidate } from "./mention-autocomplete";
 import { MessageList } from "./message-list";
 import { TypingIndicator } from "./typing-indicator";
 
@@ -35,6 +36,8 @@ interface ConversationViewProps {
   aboveComposer?: ReactNode;
   /** Passed to the composer, shown before the text box (attach button). */
   composerAccessory?: ReactNode;
+  /** People the composer suggests after "@". */
+  mentionCandidates?: readonly MentionCandidate[];
 }
 
 export function ConversationView({
@@ -45,6 +48,7 @@ export function ConversationView({
   afterMessages,
   aboveComposer,
   composerAccessory,
+  mentionCandidates,
 }: ConversationViewProps) {
   const conversation = useConversation(source, room.id, currentUserId);
   const { messages, hasOlder, loadingOlder, loadOlder } = conversation;
@@ -180,6 +184,7 @@ export function ConversationView({
       <Composer
         roomName={room.name}
         accessory={composerAccessory}
+        mentionCandidates={mentionCandidates}
         onSend={send}
         replyingTo={replyingTo}
         onCancelReply={() => setReplyingTo(null)}

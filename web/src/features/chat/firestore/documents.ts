@@ -286,6 +286,7 @@ export function toRoomSummary({ id, room, mine, currentUserId, unreadCount, ment
     unreadCount,
     mentioned: mentioned && unreadCount > 0,
     updatedAt: sentAt ?? mine.joinedAt?.toDate() ?? room.createdAt?.toDate() ?? new Date(0),
+    ...(typeof room.memberCount === "number" ? { memberCount: room.memberCount } : {}),
   };
 }
 
