@@ -150,8 +150,20 @@ export function LiveConversation({ source, room, currentUserId }: LiveConversati
             </p>
           ) : null
         }
-        aboveComposer={<AttachmentTray uploads={uploads} onDismiss={dismiss} />}
-        composerAccessory={<AttachButton onFiles={addFiles} disabled={!actions} />}
+        aboveComposer={
+          <>
+            {room.canPost === false ? (
+              <p role="status" className="border-t bg-muted px-4 py-2 text-center text-sm text-muted-foreground">
+                {room.kind === "direct"
+                  ? "You can't send messages in this conversation while one of you has blocked the other."
+                  : "This room is archived. You can read it, but not post."}
+              </p>
+            ) : null}
+            <AttachmentTray uploads={uploads} onDismiss={dismiss} />
+          </>
+        }
+        composerDisabled={room.canPost === false}
+        composerAccessory={<AttachButton onFiles={addFiles} disabled={!actions || room.canPost === false} />}
         mentionCandidates={mentionCandidates}
       />
       {dragging ? (

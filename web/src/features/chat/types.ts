@@ -18,6 +18,8 @@ export interface RoomSummary {
   updatedAt: Date;
   /** How many people are in the room, when the data source knows. */
   memberCount?: number;
+  /** false when the person may not post (archived room, or a block closed a direct room). */
+  canPost?: boolean;
 }
 
 export interface Attachment {

@@ -38,6 +38,8 @@ interface ConversationViewProps {
   composerAccessory?: ReactNode;
   /** People the composer suggests after "@". */
   mentionCandidates?: readonly MentionCandidate[];
+  /** The person may not post here (say why in aboveComposer). */
+  composerDisabled?: boolean;
 }
 
 export function ConversationView({
@@ -49,6 +51,7 @@ export function ConversationView({
   aboveComposer,
   composerAccessory,
   mentionCandidates,
+  composerDisabled,
 }: ConversationViewProps) {
   const conversation = useConversation(source, room.id, currentUserId);
   const { messages, hasOlder, loadingOlder, loadOlder } = conversation;
@@ -185,6 +188,7 @@ export function ConversationView({
         roomName={room.name}
         accessory={composerAccessory}
         mentionCandidates={mentionCandidates}
+        disabled={composerDisabled}
         onSend={send}
         replyingTo={replyingTo}
         onCancelReply={() => setReplyingTo(null)}

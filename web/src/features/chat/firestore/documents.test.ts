@@ -195,6 +195,7 @@ describe("rooms", () => {
       unreadCount: 2,
       mentioned: false,
       updatedAt: new Date("2026-11-25T09:45:00Z"),
+      canPost: true,
     });
   });
 
@@ -209,6 +210,13 @@ describe("rooms", () => {
     expect(toRoomSummary({ ...parts, id: "r1", unreadCount: 3, mentioned: mentioning.has("r1") }).mentioned).toBe(true);
     // Once the messages are read, the mention is too.
     expect(toRoomSummary({ ...parts, id: "r1", unreadCount: 0, mentioned: true }).mentioned).toBe(false);
+  });
+
+  it("may not post in an archived room or when the membership mirror says so", () => {
+    const parts = { id: "r4", mine: {}, currentUserId: "u_ana", unreadCount: 0, profileOf };
+    expect(toRoomSummary({ ...parts, room: { kind: "group", name: "Old", archived: true } }).canPost).toBe(false);
+    expect(toRoomSummary({ ...parts, room: { kind: "direct" }, member: { canPost: false } }).canPost).toBe(false);
+    expect(toRoomSummary({ ...parts, room: { kind: "group", archived: false }, member: { canPost: true } }).canPost).toBe(true);
   });
 
   it("keeps a group's name and sorts by recent activity", () => {

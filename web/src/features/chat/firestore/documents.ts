@@ -80,6 +80,13 @@ export interface MyRoomDocument {
   joinedAt?: TimestampLike | null;
 }
 
+/** `rooms/{roomId}/members/{uid}`: the membership mirror the rules check. */
+export interface MemberDocument {
+  role?: string;
+  canPost?: boolean;
+  joinedAt?: TimestampLike | null;
+}
+
 /** `rooms/{roomId}/reads/{uid}` */
 export interface ReadMarkerDocument {
   lastReadAt?: TimestampLike | null;
@@ -264,10 +271,12 @@ export interface RoomParts {
   unreadCount: number;
   /** An unread message of the room @mentions the person. */
   mentioned?: boolean;
+  /** The person's membership mirror, once loaded. */
+  member?: MemberDocument;
   profileOf: (uid: string) => ProfileDocument | undefined;
 }
 
-export function toRoomSummary({ id, room, mine, currentUserId, unreadCount, mentioned = false, profileOf }: RoomParts): RoomSummary {
+export function toRoomSummary({ id, room, mine, currentUserId, unreadCount, mentioned = false, member, profileOf }: RoomParts): RoomSummary {
   const kind: RoomKind = room.kind ?? mine.kind ?? "group";
   const peerId = peerOf({ ...room, kind }, currentUserId);
   const peer = peerId ? profileOf(peerId) : undefined;
@@ -287,6 +296,7 @@ export function toRoomSummary({ id, room, mine, currentUserId, unreadCount, ment
     mentioned: mentioned && unreadCount > 0,
     updatedAt: sentAt ?? mine.joinedAt?.toDate() ?? room.createdAt?.toDate() ?? new Date(0),
     ...(typeof room.memberCount === "number" ? { memberCount: room.memberCount } : {}),
+    canPost: room.archived !== true && member?.canPost !== false,
   };
 }
 

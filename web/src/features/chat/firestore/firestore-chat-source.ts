@@ -41,6 +41,7 @@ import {
   toRoomSummary,
   unreadSince,
   roomsMentioning,
+  type MemberDocument,
   type MessageDocument,
   type NotificationDocument,
   type MyRoomDocument,
@@ -67,6 +68,7 @@ interface RoomEntry {
   mine: MyRoomDocument;
   room: RoomDocument | undefined;
   marker: ReadMarkerDocument | undefined;
+  member: MemberDocument | undefined;
   unreadCount: number;
   /** The lastMessageAt/marker pair the count was made for, so it is recounted only when they move. */
   countedFor: string | null;
@@ -129,6 +131,7 @@ export class FirestoreChatSource implements ChatDataSource {
             currentUserId: this.uid,
             unreadCount: entry.unreadCount,
             mentioned: mentioning.has(id),
+            ...(entry.member ? { member: entry.member } : {}),
             profileOf: (uid) => people.get(uid),
           }),
         );
@@ -188,6 +191,14 @@ export class FirestoreChatSource implements ChatDataSource {
           },
           () => {},
         ),
+        onSnapshot(
+          doc(this.db, "rooms", roomId, "members", this.uid),
+          (snapshot) => {
+            entry.member = snapshot.data() as MemberDocument | undefined;
+            emit();
+          },
+          () => {},
+        ),
       );
     };
 
@@ -203,7 +214,7 @@ export class FirestoreChatSource implements ChatDataSource {
             existing.mine = mine;
             continue;
           }
-          const entry: RoomEntry = { mine, room: undefined, marker: undefined, unreadCount: 0, countedFor: null, stops: [] };
+          const entry: RoomEntry = { mine, room: undefined, marker: undefined, member: undefined, unreadCount: 0, countedFor: null, stops: [] };
           entries.set(item.id, entry);
           follow(item.id, entry);
         }
