@@ -182,6 +182,8 @@ describe("chat", () => {
     const response = await fetch(href);
     assert.equal(response.status, 200);
     assert.match(await response.text(), /Prototypes/);
+    // The room summary (written by the message trigger) moves on to the file.
+    await conversations(ana).getByRole("link", { name: /Ben Okafor/ }).getByText(/^Ben Okafor: .*Attachment$/).waitFor({ timeout: 15_000 });
   });
 
   test("a hidden tab shows as away", async () => {
