@@ -322,7 +322,11 @@ describe("groups", () => {
     // "@" suggests the members; picking one inserts the username.
     const box = dee.getByLabel("Message Design team");
     await box.pressSequentially("@eli", { delay: 20 });
-    await dee.getByRole("listbox", { name: "Mention someone" }).getByRole("option", { name: /Eli Berg/ }).click();
+    const suggestion = dee.getByRole("listbox", { name: "Mention someone" }).getByRole("option", { name: /Eli Berg/ });
+    await suggestion.waitFor({ timeout: 15_000 });
+    await screenshot(dee, "chat-mention-suggestions");
+    await assertAccessible(dee, "mention suggestions");
+    await suggestion.click();
     await box.pressSequentially("can you review the mockups?", { delay: 5 });
     assert.equal(await box.inputValue(), `@${people.eli.account.username} can you review the mockups?`);
     await box.press("Enter");

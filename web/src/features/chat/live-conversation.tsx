@@ -137,6 +137,11 @@ export function LiveConversation({ source, room, currentUserId }: LiveConversati
                 {presenceText}
               </span>
             ) : null}
+            {room.kind === "group" && room.memberCount ? (
+              <span className="hidden text-xs text-muted-foreground sm:inline">
+                {room.memberCount === 1 ? "1 member" : `${room.memberCount} members`}
+              </span>
+            ) : null}
             <Button variant="ghost" size="icon" aria-label="Conversation settings" disabled={!actions} onClick={() => setSettingsOpen(true)}>
               <SettingsIcon aria-hidden />
             </Button>
