@@ -75,6 +75,15 @@ describe("attachments in a conversation", () => {
     expect(screen.getByRole("progressbar", { name: "Uploading agenda.txt" })).toBeInTheDocument();
   });
 
+  it("takes files pasted into the message box", async () => {
+    const upload = uploadingActions();
+    await renderRoom(upload.actions);
+
+    fireEvent.paste(screen.getByLabelText("Message Design"), { clipboardData: { files: [notes()] } });
+
+    expect(upload.uploadAttachment).toHaveBeenCalledWith("r1", expect.objectContaining({ name: "agenda.txt" }), expect.any(Function));
+  });
+
   it("shows why an upload failed and lets it be dismissed", async () => {
     const actions = {
       uploadAttachment: vi.fn(async () => Promise.reject(new Error("contentType: text/x-shellscript is not allowed here"))),
