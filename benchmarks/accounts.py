@@ -19,6 +19,12 @@ from tests.support import emulators
 from tests.support.database import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
+# What main.py imports from the SDK to declare its triggers; the rest is our own code, and
+# handlers load on first use.
+SDK_IMPORTS = (
+    "import firebase_admin, firebase_functions.https_fn, firebase_functions.options,"
+    " firebase_functions.firestore_fn, firebase_functions.db_fn, firebase_functions.scheduler_fn"
+)
 
 
 def import_seconds(statement: str, runs: int = 7) -> float:
@@ -50,15 +56,17 @@ def main() -> None:
             host.stop()
     table(["request", "runs", "median ms", "p99 ms"], rows)
 
-    bare = import_seconds("import firebase_functions.https_fn, firebase_functions.options")
+    bare = import_seconds("import firebase_functions")
+    sdk = import_seconds(SDK_IMPORTS)
     with_main = import_seconds("import main")
     print()
     table(
-        ["import", "median ms"],
+        ["import (fresh interpreter)", "median ms"],
         [
-            ["firebase_functions (bare)", bare * 1000],
+            ["firebase_functions (bare package)", bare * 1000],
+            ["the SDK modules main.py wires (https/firestore/db/scheduler_fn)", sdk * 1000],
             ["functions/main.py", with_main * 1000],
-            ["added by main.py (target < 150)", (with_main - bare) * 1000],
+            ["added by FlowChat's code (target < 150)", (with_main - sdk) * 1000],
         ],
     )
 

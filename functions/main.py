@@ -3,8 +3,8 @@
 from firebase_admin import initialize_app
 from firebase_functions import db_fn, firestore_fn, https_fn, options, scheduler_fn
 
+import handlers
 import settings
-from handlers import accounts, devices, media, profiles, rooms, triggers
 
 options.set_global_options(region="us-central1", max_instances=20)
 initialize_app()  # no network: credentials load on first use
@@ -22,37 +22,37 @@ _trigger = {"secrets": [settings.DATABASE_URL, settings.CLOUDINARY_URL]}
 
 @https_fn.on_request(**_http)
 def register(request: https_fn.Request) -> https_fn.Response:
-    return accounts.register(request)
+    return handlers.accounts.register(request)
 
 
 @https_fn.on_request(**_http)
 def login(request: https_fn.Request) -> https_fn.Response:
-    return accounts.login(request)
+    return handlers.accounts.login(request)
 
 
 @https_fn.on_request(**_http)
 def refresh(request: https_fn.Request) -> https_fn.Response:
-    return accounts.refresh(request)
+    return handlers.accounts.refresh(request)
 
 
 @https_fn.on_request(**_http)
 def logout(request: https_fn.Request) -> https_fn.Response:
-    return accounts.logout(request)
+    return handlers.accounts.logout(request)
 
 
 @https_fn.on_request(**_http)
 def me(request: https_fn.Request) -> https_fn.Response:
-    return profiles.me(request)
+    return handlers.profiles.me(request)
 
 
 @https_fn.on_request(**_http)
 def updateProfile(request: https_fn.Request) -> https_fn.Response:
-    return profiles.update_profile(request)
+    return handlers.profiles.update_profile(request)
 
 
 @https_fn.on_request(**_http)
 def getProfile(request: https_fn.Request) -> https_fn.Response:
-    return profiles.get_profile(request)
+    return handlers.profiles.get_profile(request)
 
 
 # Rooms (callable, Firebase ID token)
@@ -60,87 +60,87 @@ def getProfile(request: https_fn.Request) -> https_fn.Response:
 
 @https_fn.on_call(**_callable)
 def createRoom(request: https_fn.CallableRequest) -> dict:
-    return rooms.create_room(request)
+    return handlers.rooms.create_room(request)
 
 
 @https_fn.on_call(**_callable)
 def inviteMember(request: https_fn.CallableRequest) -> dict:
-    return rooms.invite_member(request)
+    return handlers.rooms.invite_member(request)
 
 
 @https_fn.on_call(**_callable)
 def acceptInvite(request: https_fn.CallableRequest) -> dict:
-    return rooms.accept_invite(request)
+    return handlers.rooms.accept_invite(request)
 
 
 @https_fn.on_call(**_callable)
 def declineInvite(request: https_fn.CallableRequest) -> dict:
-    return rooms.decline_invite(request)
+    return handlers.rooms.decline_invite(request)
 
 
 @https_fn.on_call(**_callable)
 def joinRoom(request: https_fn.CallableRequest) -> dict:
-    return rooms.join_room(request)
+    return handlers.rooms.join_room(request)
 
 
 @https_fn.on_call(**_callable)
 def leaveRoom(request: https_fn.CallableRequest) -> dict:
-    return rooms.leave_room(request)
+    return handlers.rooms.leave_room(request)
 
 
 @https_fn.on_call(**_callable)
 def removeMember(request: https_fn.CallableRequest) -> dict:
-    return rooms.remove_member(request)
+    return handlers.rooms.remove_member(request)
 
 
 @https_fn.on_call(**_callable)
 def setRole(request: https_fn.CallableRequest) -> dict:
-    return rooms.set_role(request)
+    return handlers.rooms.set_role(request)
 
 
 @https_fn.on_call(**_callable)
 def updateRoom(request: https_fn.CallableRequest) -> dict:
-    return rooms.update_room(request)
+    return handlers.rooms.update_room(request)
 
 
 @https_fn.on_call(**_callable)
 def archiveRoom(request: https_fn.CallableRequest) -> dict:
-    return rooms.archive_room(request)
+    return handlers.rooms.archive_room(request)
 
 
 @https_fn.on_call(**_callable)
 def muteRoom(request: https_fn.CallableRequest) -> dict:
-    return rooms.mute_room(request)
+    return handlers.rooms.mute_room(request)
 
 
 @https_fn.on_call(**_callable)
 def listMyRooms(request: https_fn.CallableRequest) -> dict:
-    return rooms.list_my_rooms(request)
+    return handlers.rooms.list_my_rooms(request)
 
 
 @https_fn.on_call(**_callable)
 def listMembers(request: https_fn.CallableRequest) -> dict:
-    return rooms.list_members(request)
+    return handlers.rooms.list_members(request)
 
 
 @https_fn.on_call(**_callable)
 def blockUser(request: https_fn.CallableRequest) -> dict:
-    return rooms.block_user(request)
+    return handlers.rooms.block_user(request)
 
 
 @https_fn.on_call(**_callable)
 def unblockUser(request: https_fn.CallableRequest) -> dict:
-    return rooms.unblock_user(request)
+    return handlers.rooms.unblock_user(request)
 
 
 @https_fn.on_call(**_callable)
 def registerDeviceToken(request: https_fn.CallableRequest) -> dict:
-    return devices.register_device_token(request)
+    return handlers.devices.register_device_token(request)
 
 
 @https_fn.on_request(**_http)
 def checkPermission(request: https_fn.Request) -> https_fn.Response:
-    return rooms.check_permission(request)
+    return handlers.rooms.check_permission(request)
 
 
 # Media
@@ -148,12 +148,12 @@ def checkPermission(request: https_fn.Request) -> https_fn.Response:
 
 @https_fn.on_call(**_media)
 def signUpload(request: https_fn.CallableRequest) -> dict:
-    return media.sign_upload(request)
+    return handlers.media.sign_upload(request)
 
 
 @https_fn.on_request(secrets=[settings.DATABASE_URL, settings.CLOUDINARY_URL])
 def cloudinaryNotification(request: https_fn.Request) -> https_fn.Response:
-    return media.cloudinary_notification(request)
+    return handlers.media.cloudinary_notification(request)
 
 
 # Triggers
@@ -161,14 +161,14 @@ def cloudinaryNotification(request: https_fn.Request) -> https_fn.Response:
 
 @firestore_fn.on_document_created(document="rooms/{roomId}/messages/{messageId}", **_trigger)
 def onMessageCreated(event: firestore_fn.Event[firestore_fn.DocumentSnapshot | None]) -> None:
-    triggers.message_created(event)
+    handlers.triggers.message_created(event)
 
 
 @db_fn.on_value_written(reference="status/{uid}", **_trigger)
 def onPresenceWritten(event: db_fn.Event[db_fn.Change]) -> None:
-    triggers.presence_written(event)
+    handlers.triggers.presence_written(event)
 
 
 @scheduler_fn.on_schedule(schedule="every 1 minutes", **_trigger)
 def applyOutbox(event: scheduler_fn.ScheduledEvent) -> None:
-    triggers.apply_outbox(event)
+    handlers.triggers.apply_outbox(event)
