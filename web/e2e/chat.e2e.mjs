@@ -412,6 +412,19 @@ describe("groups", () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  test("the owner archives the room: still readable, closed for posting", async () => {
+    const dee = people.dee.page;
+    await dee.getByRole("button", { name: "Conversation settings" }).click();
+    const settings = dee.getByRole("dialog");
+    await settings.getByRole("button", { name: "Archive room" }).click();
+    await settings.getByRole("button", { name: "Archive", exact: true }).click();
+    await dee.getByText("Design crew is archived.").waitFor({ timeout: 15_000 });
+    await dee.keyboard.press("Escape");
+    await dee.getByText("This room is archived. You can read it, but not post.").waitFor({ timeout: 15_000 });
+    assert.equal(await dee.getByLabel("Message Design crew").isDisabled(), true);
+    await message(dee, "Note 55").waitFor();
+  });
+
   test("on a phone the conversation takes the whole screen", async () => {
     const dee = people.dee.page;
     await dee.setViewportSize({ width: 390, height: 844 });

@@ -1,4 +1,4 @@
-import { Loader2Icon, LogOutIcon, ShieldBanIcon, UserPlusIcon } from "lucide-react";
+import { ArchiveIcon, Loader2Icon, LogOutIcon, ShieldBanIcon, UserPlusIcon } from "lucide-react";
 import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { toast } from "sonner";
@@ -25,6 +25,7 @@ export function roomPermissions(room: Pick<MyRoom, "kind" | "isPrivate" | "role"
     edit: group && manager,
     invite: group && (manager || !room.isPrivate),
     setRoles: group && room.role === "owner",
+    archive: group && room.role === "owner",
     remove: (target: MemberRole) => group && (room.role === "owner" ? target !== "owner" : room.role === "admin" && target === "member"),
   };
 }
@@ -47,7 +48,7 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
   const [name, setName] = useState("");
   const [topic, setTopic] = useState("");
   const [invitee, setInvitee] = useState("");
-  const [confirmLeave, setConfirmLeave] = useState(false);
+  const [confirming, setConfirming] = useState<"leave" | "archive" | null>(null);
   const id = useId();
 
   const load = useCallback(async () => {
@@ -70,7 +71,7 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
   useEffect(() => {
     if (!open) return;
     setError(null);
-    setConfirmLeave(false);
+    setConfirming(null);
     setInvitee("");
     void load();
   }, [open, load]);
@@ -270,21 +271,46 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
                   Block {peer.displayName}
                 </Button>
               ) : null}
-              {confirmLeave ? (
+              {confirming === "leave" ? (
                 <>
                   <span className="self-center text-sm">Leave {room.name}?</span>
-                  <Button variant="outline" onClick={() => setConfirmLeave(false)}>
+                  <Button variant="outline" onClick={() => setConfirming(null)}>
                     Stay
                   </Button>
                   <Button variant="destructive" disabled={busy} onClick={() => void leave()}>
                     Leave
                   </Button>
                 </>
+              ) : confirming === "archive" ? (
+                <>
+                  <span className="self-center text-sm">Archive {room.name}? Nobody can post in it afterwards.</span>
+                  <Button variant="outline" onClick={() => setConfirming(null)}>
+                    Cancel
+                  </Button>
+                  <Button
+                    variant="destructive"
+                    disabled={busy}
+                    onClick={() => {
+                      setConfirming(null);
+                      void run(() => actions.archiveRoom(room.id), `${room.name} is archived.`);
+                    }}
+                  >
+                    Archive
+                  </Button>
+                </>
               ) : (
-                <Button variant="outline" className="text-destructive" onClick={() => setConfirmLeave(true)}>
-                  <LogOutIcon aria-hidden />
-                  Leave {room.kind === "direct" ? "conversation" : "room"}
-                </Button>
+                <>
+                  {can?.archive && !details.archived ? (
+                    <Button variant="outline" onClick={() => setConfirming("archive")}>
+                      <ArchiveIcon aria-hidden />
+                      Archive room
+                    </Button>
+                  ) : null}
+                  <Button variant="outline" className="text-destructive" onClick={() => setConfirming("leave")}>
+                    <LogOutIcon aria-hidden />
+                    Leave {room.kind === "direct" ? "conversation" : "room"}
+                  </Button>
+                </>
               )}
             </div>
           </div>
