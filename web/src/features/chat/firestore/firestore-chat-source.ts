@@ -185,7 +185,9 @@ export class FirestoreChatSource implements ChatDataSource {
         onSnapshot(
           doc(this.db, "rooms", roomId, "reads", this.uid),
           (snapshot) => {
-            entry.marker = snapshot.data() as ReadMarkerDocument | undefined;
+            // A marker just written locally has no server time yet: estimate it, or the count
+            // would briefly go back to everything since joining.
+            entry.marker = snapshot.data({ serverTimestamps: "estimate" }) as ReadMarkerDocument | undefined;
             if (entry.marker) this.ownMarkers.set(roomId, entry.marker);
             recount(roomId, entry);
           },
