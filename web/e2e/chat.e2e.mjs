@@ -425,6 +425,26 @@ describe("groups", () => {
     await message(dee, "Note 55").waitFor();
   });
 
+  test("a public group is joined by its link", async () => {
+    const dee = people.dee.page;
+    const eli = people.eli.page;
+    await dee.getByRole("button", { name: "New group" }).click();
+    const dialog = dee.getByRole("dialog", { name: "New group" });
+    await dialog.getByLabel("Name").fill("Open house");
+    await dialog.getByLabel("Private").uncheck();
+    await dialog.getByRole("button", { name: "Create group" }).click();
+    await dee.getByRole("heading", { level: 1, name: "Open house" }).waitFor({ timeout: 15_000 });
+    await dee.getByRole("button", { name: "Conversation settings" }).click();
+    const link = await dee.getByRole("dialog").getByLabel("Invite link").inputValue();
+    assert.match(link, /\/join\/[0-9a-f-]{36}$/);
+    await dee.keyboard.press("Escape");
+
+    await eli.goto(link);
+    await eli.getByRole("heading", { level: 1, name: "Open house" }).waitFor({ timeout: 15_000 });
+    await send(eli, eli.getByLabel("Message Open house"), "Hello from the link!");
+    await message(dee, "Hello from the link!").waitFor({ timeout: 15_000 });
+  });
+
   test("on a phone the conversation takes the whole screen", async () => {
     const dee = people.dee.page;
     await dee.setViewportSize({ width: 390, height: 844 });

@@ -18,6 +18,9 @@ const EmptyConversation = lazy(() =>
 const ConversationPage = lazy(() =>
   import("@/features/chat/conversation-page").then((module) => ({ default: module.ConversationPage })),
 );
+const JoinRoomPage = lazy(() =>
+  import("@/features/chat/rooms/join-room-page").then((module) => ({ default: module.JoinRoomPage })),
+);
 const ProfilePage = lazy(() => import("@/features/profile/profile-page").then((module) => ({ default: module.ProfilePage })));
 
 function NotFound() {
@@ -46,6 +49,7 @@ export function App({ session }: { session: SessionStore }) {
                   <Route path="/" element={<RequireSession><AppShell /></RequireSession>}>
                     <Route index element={<EmptyConversation />} />
                     <Route path="rooms/:roomId" element={<ConversationPage />} />
+                    <Route path="join/:roomId" element={<JoinRoomPage />} />
                     <Route path="u/:username" element={<ProfilePage />} />
                     <Route path="*" element={<NotFound />} />
                   </Route>

@@ -1,4 +1,4 @@
-import { ArchiveIcon, Loader2Icon, LogOutIcon, ShieldBanIcon, UserPlusIcon } from "lucide-react";
+import { ArchiveIcon, CopyIcon, Loader2Icon, LogOutIcon, ShieldBanIcon, UserPlusIcon } from "lucide-react";
 import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { toast } from "sonner";
@@ -47,6 +47,7 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
   const [busy, setBusy] = useState(false);
   const [name, setName] = useState("");
   const [topic, setTopic] = useState("");
+  const [isPrivate, setIsPrivate] = useState(true);
   const [invitee, setInvitee] = useState("");
   const [confirming, setConfirming] = useState<"leave" | "archive" | null>(null);
   const id = useId();
@@ -62,6 +63,7 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
       if (mine) {
         setName(mine.name);
         setTopic(mine.topic);
+        setIsPrivate(mine.isPrivate);
       }
     } catch (caught) {
       setError(describeError(caught, "Couldn't load the room's settings."));
@@ -97,9 +99,10 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
   function saveDetails(event: FormEvent) {
     event.preventDefault();
     if (!details || !actions) return;
-    const changes: { name?: string; topic?: string } = {};
+    const changes: { name?: string; topic?: string; isPrivate?: boolean } = {};
     if (name.trim() !== details.name) changes.name = name.trim();
     if (topic.trim() !== details.topic) changes.topic = topic.trim();
+    if (isPrivate !== details.isPrivate) changes.isPrivate = isPrivate;
     if (Object.keys(changes).length === 0) return;
     void run(() => actions.updateRoom(room.id, changes), "Room updated.");
   }
@@ -155,6 +158,13 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
                   <Label htmlFor={`${id}-topic`}>Topic</Label>
                   <Textarea id={`${id}-topic`} value={topic} rows={2} maxLength={ROOM_TOPIC_MAX} onChange={(event) => setTopic(event.target.value)} />
                 </div>
+                <label className="flex items-start gap-3 text-sm">
+                  <input type="checkbox" className="mt-0.5 size-4 accent-primary" checked={isPrivate} onChange={(event) => setIsPrivate(event.target.checked)} />
+                  <span>
+                    <span className="font-medium">Private</span>
+                    <span className="block text-muted-foreground">Only people who are invited can join. Otherwise anyone with the link can.</span>
+                  </span>
+                </label>
                 <Button type="submit" size="sm" className="justify-self-end" disabled={busy || !name.trim()}>
                   Save changes
                 </Button>
@@ -162,6 +172,8 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
             ) : details.topic ? (
               <p className="text-sm text-muted-foreground">{details.topic}</p>
             ) : null}
+
+            {room.kind === "group" && !details.isPrivate && !details.archived ? <InviteLink roomId={room.id} /> : null}
 
             <div className="grid gap-2">
               <Label htmlFor={`${id}-notify`}>Notify me about</Label>
@@ -317,5 +329,31 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
         )}
       </DialogContent>
     </Dialog>
+  );
+}
+
+function InviteLink({ roomId }: { roomId: string }) {
+  const id = useId();
+  const link = `${window.location.origin}/join/${roomId}`;
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(link);
+      toast.success("Link copied.");
+    } catch {
+      toast.error("Couldn't copy. Select the link and copy it yourself.");
+    }
+  }
+  return (
+    <div className="grid gap-2">
+      <Label htmlFor={`${id}-link`}>Invite link</Label>
+      <div className="flex gap-2">
+        <Input id={`${id}-link`} readOnly value={link} onFocus={(event) => event.currentTarget.select()} />
+        <Button type="button" variant="outline" onClick={() => void copy()}>
+          <CopyIcon aria-hidden />
+          Copy
+        </Button>
+      </div>
+      <p className="text-xs text-muted-foreground">Anyone on FlowChat with this link can join.</p>
+    </div>
   );
 }
