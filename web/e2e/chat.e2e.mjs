@@ -81,6 +81,11 @@ describe("chat", () => {
 
   const conversations = (page) => page.getByRole("navigation", { name: "Conversations" });
   const messages = (page) => page.getByRole("list", { name: "Messages" });
+  async function send(page, text) {
+    const box = page.getByRole("textbox", { name: /^Message / });
+    await box.fill(text);
+    await box.press("Enter");
+  }
 
   before(async () => {
     browser = await launchBrowser();
@@ -142,6 +147,25 @@ describe("chat", () => {
     await messages(ana).getByText("Yes, see you there. I'll bring the prototypes.").waitFor({ timeout: 15_000 });
     // Sending clears the typing state.
     await ana.getByText("Ben Okafor is typing…").waitFor({ state: "detached", timeout: 15_000 });
+  });
+
+  test("Ben can stop sharing read receipts, and share them again", async () => {
+    const ana = people.ana.page;
+    const ben = people.ben.page;
+    const receipts = ben.getByRole("dialog").getByLabel("Share read receipts");
+    await ben.getByRole("button", { name: "Conversation settings" }).click();
+    await receipts.uncheck();
+    await ben.keyboard.press("Escape");
+
+    await send(ana, "Did you get the slides?");
+    await messages(ben).getByText("Did you get the slides?").waitFor({ timeout: 15_000 });
+    await ana.waitForTimeout(2_000);
+    assert.equal(await ana.getByTestId("seen-by").count(), 0, "Ben's marker is private now");
+
+    await ben.getByRole("button", { name: "Conversation settings" }).click();
+    await receipts.check();
+    await ben.keyboard.press("Escape");
+    await ana.getByTestId("seen-by").getByText("Seen").waitFor({ timeout: 15_000 });
   });
 
   test("Ana shares a picture: a progress bar while it uploads, the verified preview on Ben's side", async () => {

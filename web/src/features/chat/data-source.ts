@@ -41,6 +41,9 @@ export interface ChatDataSource {
   /** Marks everything up to and including `messageId` as read by the current user. */
   markRead(roomId: string, messageId: string): Promise<void>;
   watchReadReceipts(roomId: string, subscriber: Subscriber<ReadReceipt[]>): Unsubscribe;
+  /** Whether others may see how far the current user has read (all rooms); optional. */
+  getShareReceipts?(): boolean;
+  setShareReceipts?(share: boolean): Promise<void>;
 
   setTyping(roomId: string, typing: boolean): Promise<void>;
   watchTyping(roomId: string, subscriber: Subscriber<TypingUser[]>): Unsubscribe;

@@ -19,6 +19,7 @@ export class DeferredChatSource implements ChatDataSource {
   }
 
   resolve(source: ChatDataSource): void {
+    this.current = source;
     this.resolveReady(source);
   }
 
@@ -77,6 +78,16 @@ export class DeferredChatSource implements ChatDataSource {
 
   watchReadReceipts(roomId: string, subscriber: Subscriber<ReadReceipt[]>): Unsubscribe {
     return this.forward(subscriber, (source) => source.watchReadReceipts(roomId, subscriber));
+  }
+
+  private current: ChatDataSource | null = null;
+
+  getShareReceipts(): boolean {
+    return this.current?.getShareReceipts?.() ?? true;
+  }
+
+  async setShareReceipts(share: boolean): Promise<void> {
+    await (await this.ready).setShareReceipts?.(share);
   }
 
   async setTyping(roomId: string, typing: boolean): Promise<void> {

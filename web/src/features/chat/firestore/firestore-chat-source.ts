@@ -60,6 +60,18 @@ const TYPING_GIVE_UP_MS = 12_000;
 /** How often expired typing documents are dropped from what readers see. */
 const TYPING_SWEEP_MS = 2_000;
 
+function shareReceiptsKey(uid: string): string {
+  return `flowchat.shareReceipts.${uid}`;
+}
+
+function readShareReceipts(uid: string): boolean {
+  try {
+    return localStorage.getItem(shareReceiptsKey(uid)) !== "false";
+  } catch {
+    return true;
+  }
+}
+
 function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
@@ -86,6 +98,8 @@ export class FirestoreChatSource implements ChatDataSource {
   private readonly memberNames = new Map<string, Promise<{ uid: string; username: string }[]>>();
   /** The person's unread notifications (mentions, direct messages), while the room list is watched. */
   private unreadNotifications: { id: string; data: NotificationDocument }[] = [];
+  /** This device's choice (localStorage), written into every read marker. */
+  private shareReceipts: boolean;
 
   constructor(
     private readonly db: Firestore,
@@ -93,6 +107,7 @@ export class FirestoreChatSource implements ChatDataSource {
     private readonly uid: string,
   ) {
     this.profiles = new ProfileDirectory(db);
+    this.shareReceipts = readShareReceipts(uid);
     this.presence = new OwnPresence(rtdb, uid);
     this.presence.start();
   }
@@ -417,7 +432,7 @@ export class FirestoreChatSource implements ChatDataSource {
     const previous = this.ownMarkers.get(roomId) ?? ((await getDoc(doc(this.db, "rooms", roomId, "reads", this.uid))).data() as ReadMarkerDocument | undefined);
     if (previous?.lastReadMessageId === messageId) return;
     if (createdAt && previous?.lastReadAt && previous.lastReadAt.toMillis() >= createdAt.toMillis()) return;
-    const marker = { lastReadAt: createdAt ?? serverTimestamp(), lastReadMessageId: messageId, shareReceipts: true };
+    const marker = { lastReadAt: createdAt ?? serverTimestamp(), lastReadMessageId: messageId, shareReceipts: this.shareReceipts };
     await setDoc(doc(this.db, "rooms", roomId, "reads", this.uid), marker);
     // Notifications for what is now read are done with (the rules allow only read: true).
     const readUpTo = createdAt?.toMillis() ?? Date.now();
@@ -426,6 +441,23 @@ export class FirestoreChatSource implements ChatDataSource {
     );
     await Promise.all(
       done.map(({ id }) => updateDoc(doc(this.db, "users", this.uid, "notifications", id), { read: true }).catch(() => {})),
+    );
+  }
+
+  getShareReceipts(): boolean {
+    return this.shareReceipts;
+  }
+
+  /** Remembers the choice and rewrites the markers of the rooms already read. */
+  async setShareReceipts(share: boolean): Promise<void> {
+    this.shareReceipts = share;
+    localStorage.setItem(shareReceiptsKey(this.uid), share ? "true" : "false");
+    await Promise.all(
+      [...this.ownMarkers].map(async ([roomId, marker]) => {
+        if (!marker.lastReadAt || !marker.lastReadMessageId || marker.shareReceipts === share) return;
+        const updated = { lastReadAt: marker.lastReadAt, lastReadMessageId: marker.lastReadMessageId, shareReceipts: share };
+        await setDoc(doc(this.db, "rooms", roomId, "reads", this.uid), updated);
+      }),
     );
   }
 

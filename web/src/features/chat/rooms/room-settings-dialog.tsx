@@ -10,6 +10,7 @@ import { Separator } from "@/components/ui/separator";
 import { Textarea } from "@/components/ui/textarea";
 import { FormAlert } from "@/features/auth/form-alert";
 import { UserAvatar } from "@/features/people/user-avatar";
+import { useChatData } from "../chat-data-context";
 import type { RoomSummary } from "../types";
 import { ROOM_NAME_MAX, ROOM_TOPIC_MAX } from "./new-group-dialog";
 import { describeError, useRoomActions, type MemberRole, type MyRoom, type NotifySetting, type RoomMember } from "./room-actions";
@@ -174,6 +175,8 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
             ) : null}
 
             {room.kind === "group" && !details.isPrivate && !details.archived ? <InviteLink roomId={room.id} /> : null}
+
+            <ReceiptsSetting />
 
             <div className="grid gap-2">
               <Label htmlFor={`${id}-notify`}>Notify me about</Label>
@@ -355,5 +358,34 @@ function InviteLink({ roomId }: { roomId: string }) {
       </div>
       <p className="text-xs text-muted-foreground">Anyone on FlowChat with this link can join.</p>
     </div>
+  );
+}
+
+/** Read receipts are per person (on this device), not per room; offered here too for reach. */
+function ReceiptsSetting() {
+  const source = useChatData();
+  const [share, setShare] = useState(() => source?.getShareReceipts?.() ?? true);
+  if (!source?.setShareReceipts) return null;
+  const setShareReceipts = source.setShareReceipts.bind(source);
+  return (
+    <label className="flex items-start gap-3 text-sm">
+      <input
+        type="checkbox"
+        className="mt-0.5 size-4 accent-primary"
+        checked={share}
+        onChange={(event) => {
+          const next = event.target.checked;
+          setShare(next);
+          setShareReceipts(next).catch(() => {
+            setShare(!next);
+            toast.error("Couldn't change read receipts. Try again.");
+          });
+        }}
+      />
+      <span>
+        <span className="font-medium">Share read receipts</span>
+        <span className="block text-muted-foreground">Others see "Seen" when you have read their messages. Applies to all your conversations.</span>
+      </span>
+    </label>
   );
 }
