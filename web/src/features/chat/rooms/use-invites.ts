@@ -24,7 +24,10 @@ export function useInvites() {
       return;
     }
     void refresh();
-    const timer = setInterval(() => void refresh(), REFRESH_MS);
+    // A hidden tab does not ask; it asks again when it gets the focus back.
+    const timer = setInterval(() => {
+      if (document.visibilityState !== "hidden") void refresh();
+    }, REFRESH_MS);
     const onFocus = () => void refresh();
     window.addEventListener("focus", onFocus);
     return () => {
