@@ -64,15 +64,21 @@ def event_triggers(functions: dict[str, Any]) -> list[Trigger]:
 
 
 class Dispatcher:
-    def __init__(self, triggers: list[Trigger], project: str, workers: int = 4) -> None:
+    def __init__(self, triggers: list[Trigger], project: str, workers: int = 8) -> None:
         self.firestore = [t for t in triggers if t.event_type.startswith(FIRESTORE_PREFIX)]
         self.database = [t for t in triggers if t.event_type.startswith(DATABASE_PREFIX)]
         self.project = project
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trigger")
+        # Each function gets its own workers, as each deployed function scales on its own
+        # instances: a slow trigger never holds up another one.
+        self._pools = {
+            trigger.name: ThreadPoolExecutor(max_workers=workers, thread_name_prefix=trigger.name)
+            for trigger in triggers
+        }
         self._recent: dict[tuple[str, int, str], None] = {}
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=False)
+        for pool in self._pools.values():
+            pool.shutdown(wait=True, cancel_futures=False)
 
     def on_firestore_write(self, write: FirestoreWrite) -> None:
         action = _firestore_action(write.before, write.after)
@@ -98,7 +104,7 @@ class Dispatcher:
                     self._submit(trigger, self._database_event(trigger, write, ref, before, after))
 
     def _submit(self, trigger: Trigger, event: CloudEvent) -> None:
-        self._pool.submit(self._deliver, trigger, event)
+        self._pools[trigger.name].submit(self._deliver, trigger, event)
 
     def _deliver(self, trigger: Trigger, event: CloudEvent) -> None:
         for attempt, delay in enumerate((0.0, *RETRY_DELAYS)):

@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 
 PREVIEW_CHARS = 140
 # The summary is written at most once per this many seconds per room, so a burst of
-# messages does not turn it into a hot document; the newest message always lands.
+# messages does not turn it into a hot document; the newest message always lands, and
+# only its trigger waits.
 SUMMARY_INTERVAL = 1.0
 
 
@@ -111,8 +112,20 @@ def update_summary(room_id: str, message_id: str, message: dict[str, Any]) -> bo
         written.append(True)
         return 0.0
 
+    def superseded() -> bool:
+        """A newer message exists: its own trigger will bring the summary up to it."""
+        newest = (
+            db.collection(f"rooms/{room_id}/messages")
+            .order_by("createdAt", direction=gcf.Query.DESCENDING)
+            .limit(1)
+            .get()
+        )
+        return bool(newest) and created_at is not None and newest[0].get("createdAt") > created_at
+
     written: list[bool] = []
     while (wait := attempt(db.transaction())) > 0:
+        if superseded():  # in a burst only the newest message waits out the interval
+            return False
         time.sleep(wait)
     return bool(written)
 

@@ -41,7 +41,6 @@ def _room(person):
 def _attachment(signed: dict, uploaded: dict, name: str) -> dict:
     return {
         "publicId": signed["publicId"],
-        "url": uploaded["secure_url"],
         "kind": signed["kind"],
         "name": name,
         "bytes": uploaded["bytes"],
@@ -111,7 +110,6 @@ def test_a_message_posted_before_the_upload_is_verified_when_it_lands(person):
     assert signed["resourceType"] == "raw"
     early = {
         "publicId": signed["publicId"],
-        "url": "https://pending.invalid/minutes.pdf",
         "kind": "file",
         "name": "minutes.pdf",
         "bytes": len(content),
@@ -295,7 +293,6 @@ def test_attaching_someone_elses_upload_is_quarantined(person, admin_db):
     )
     stolen = {
         "publicId": signed["publicId"],
-        "url": "https://x/cat.png",
         "kind": "image",
         "name": "cat.png",
         "bytes": 10,

@@ -89,14 +89,7 @@ def new_message(sender: str = "carol", **changes: Any) -> dict[str, Any]:
 
 
 def attachment(**changes: Any) -> dict[str, Any]:
-    return {
-        "publicId": "rooms/r1/abc_123",
-        "url": "https://res.cloudinary.com/demo/image/upload/rooms/r1/abc_123.png",
-        "kind": "image",
-        "name": "cat.png",
-        "bytes": 1234,
-        **changes,
-    }
+    return {"publicId": "rooms/r1/abc_123", "kind": "image", "name": "cat.png", "bytes": 1234, **changes}
 
 
 MATRIX = [
@@ -154,6 +147,22 @@ MATRIX = [
         "carol",
         new_message(attachments=[attachment(verified=True)]),
         False,
+    ),
+    (
+        "attachment with a link of the sender's choosing",
+        "create",
+        "rooms/r1/messages/new",
+        "carol",
+        new_message(attachments=[attachment(url="https://evil.example/cat.png")]),
+        False,
+    ),
+    (
+        "raw file keeps its extension in the id",
+        "create",
+        "rooms/r1/messages/new",
+        "carol",
+        new_message(attachments=[attachment(publicId="rooms/r1/abc_123.pdf", kind="file")]),
+        True,
     ),
     (
         "five attachments",

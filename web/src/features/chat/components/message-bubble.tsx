@@ -101,7 +101,13 @@ export function MessageBubble({
             <ul className="mt-2 grid gap-1.5">
               {message.attachments.map((attachment) => (
                 <li key={attachment.id}>
-                  {attachment.kind === "image" ? (
+                  {!attachment.url ? (
+                    <span className="flex items-center gap-2 rounded-lg bg-background/20 px-2 py-1.5 text-sm opacity-80">
+                      <FileIcon className="size-4 shrink-0" aria-hidden />
+                      <span className="truncate">{attachment.name}</span>
+                      <span className="shrink-0 text-xs">processing…</span>
+                    </span>
+                  ) : attachment.kind === "image" ? (
                     <img
                       src={attachment.url}
                       alt={attachment.name}

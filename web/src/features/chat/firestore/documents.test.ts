@@ -110,8 +110,8 @@ describe("attachments", () => {
     height: 480,
   };
 
-  it("shows the original until the function verifies it, then the preview", () => {
-    expect(attachmentFromDocument(document).url).toBe(document.url);
+  it("has no link until the function verifies it, then the preview", () => {
+    expect(attachmentFromDocument(document).url).toBe("");
     const verified = attachmentFromDocument({ ...document, verified: true, previewUrl: "http://cdn.local/demo/image/upload/c_limit,w_640/rooms/r1/abc.png" });
     expect(verified).toEqual({
       id: "rooms/r1/abc",
@@ -126,10 +126,12 @@ describe("attachments", () => {
   });
 
   it("never links to anything but http(s)", () => {
-    expect(attachmentFromDocument({ ...document, kind: "file", url: "javascript:alert(1)" }).url).toBe("about:blank");
+    const file = { ...document, kind: "file" as const, verified: true };
+    expect(attachmentFromDocument({ ...file, url: "javascript:alert(1)" }).url).toBe("");
+    expect(attachmentFromDocument(file).url).toBe(document.url);
   });
 
-  it("writes only keys the rules allow, never verified", () => {
+  it("writes only keys the rules allow: no link, never verified", () => {
     const upload = attachmentFromUpload(
       { public_id: "rooms/r1/abc", secure_url: document.url, bytes: 2048, width: 640, height: 480, format: "png" },
       { name: "mockup.png", type: "image/png" },
@@ -138,7 +140,6 @@ describe("attachments", () => {
     const written = attachmentToDocument(upload);
     expect(written).toEqual({
       publicId: "rooms/r1/abc",
-      url: document.url,
       kind: "image",
       name: "mockup.png",
       bytes: 2048,
@@ -147,6 +148,7 @@ describe("attachments", () => {
       height: 480,
     });
     expect(Object.keys(written)).not.toContain("verified");
+    expect(Object.keys(written)).not.toContain("url");
   });
 });
 

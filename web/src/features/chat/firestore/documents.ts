@@ -35,10 +35,12 @@ export interface MessageDocument {
   clientId?: string;
 }
 
-/** One entry of a message's `attachments`; `verified` and `previewUrl` come from the functions. */
+/** One entry of a message's `attachments`. The sender writes the upload's id, kind, name and
+ * size; `url`, `previewUrl`, `format` and `verified` come from the functions once Cloudinary
+ * confirms the upload (the rules refuse them from clients). */
 export interface AttachmentDocument {
   publicId: string;
-  url: string;
+  url?: string;
   kind: "image" | "file";
   name: string;
   bytes: number;
@@ -140,14 +142,16 @@ export function toggleEmoji(mine: readonly string[] | undefined, emoji: string):
   return current.includes(emoji) ? current.filter((item) => item !== emoji) : [...current, emoji];
 }
 
-/** Only http(s) links: until a function verifies an attachment, its url is what the sender wrote. */
+/** Only http(s) links ever reach an `src` or `href`. */
 export function safeUrl(url: string | undefined): string {
-  return typeof url === "string" && /^https?:\/\//i.test(url) ? url : "about:blank";
+  return typeof url === "string" && /^https?:\/\//i.test(url) ? url : "";
 }
 
 export function attachmentFromDocument(document: AttachmentDocument): Attachment {
-  // Images show the function-made preview once the upload is verified, else the original.
-  const url = safeUrl(document.kind === "image" && document.verified && document.previewUrl ? document.previewUrl : document.url);
+  // No link until a function has verified the upload ("" shows as processing); images then
+  // show the function-made preview, files the original.
+  const link = document.kind === "image" ? (document.previewUrl ?? document.url) : document.url;
+  const url = document.verified ? safeUrl(link) : "";
   const attachment: Attachment = {
     id: document.publicId,
     kind: document.kind === "image" ? "image" : "file",
@@ -165,7 +169,6 @@ export function attachmentFromDocument(document: AttachmentDocument): Attachment
 export function attachmentToDocument(attachment: Attachment): AttachmentDocument {
   const document: AttachmentDocument = {
     publicId: attachment.id,
-    url: attachment.url,
     kind: attachment.kind,
     name: attachment.name.slice(0, 255),
     bytes: Math.round(attachment.sizeBytes),
