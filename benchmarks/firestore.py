@@ -16,7 +16,6 @@ delivery median under 5 ms.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -30,6 +29,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support import emulators
+
 REPO = Path(__file__).resolve().parents[1]
 NODE_DIR = REPO / "benchmarks" / "node"
 PROJECT = "demo-benchmark"
@@ -38,12 +39,6 @@ LISTENER_WRITE_SECONDS = 8.0
 QUERY_DOCS = 10_000
 QUERY_RUNS = 20
 DELIVERY_SAMPLES = 200
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
@@ -59,31 +54,6 @@ def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) ->
     raise TimeoutError(f"nothing listening on 127.0.0.1:{port}")
 
 
-def start_ours(folder: Path) -> tuple[subprocess.Popen, int]:
-    port = _free_port()
-    config = {"emulators": {"firestore": {"host": "127.0.0.1", "port": port}}}
-    (folder / "firebase.json").write_text(json.dumps(config))
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "emulators",
-            "start",
-            "--only",
-            "firestore",
-            "--config",
-            str(folder / "firebase.json"),
-            "--project",
-            PROJECT,
-        ],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _wait_for_port(port, process)
-    return process, port
-
-
 def start_community() -> tuple[subprocess.Popen, int]:
     if not (NODE_DIR / "node_modules" / "@firestore-emulator" / "server").exists():
         npm = shutil.which("npm") or "npm"
@@ -91,7 +61,7 @@ def start_community() -> tuple[subprocess.Popen, int]:
             [npm, "ci", "--prefix", str(NODE_DIR), "--no-audit", "--no-fund", "--loglevel=error"],
             check=True,
         )
-    port = _free_port()
+    port = emulators.free_port()
     process = subprocess.Popen(
         ["node", str(NODE_DIR / "community-firestore.js"), str(port)],
         cwd=NODE_DIR,
@@ -288,24 +258,24 @@ def print_table(ours: Results, theirs: Results) -> None:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        ours_process, ours_port = start_ours(Path(folder))
+        running = emulators.start(Path(folder), ["firestore"])
         try:
             community_process, community_port = start_community()
         except Exception:
-            ours_process.terminate()
+            running.stop()
             raise
         try:
             print("measuring FlowChat's emulator ...", flush=True)
-            ours = measure("FlowChat", ours_port)
+            ours = measure("FlowChat", running.ports["firestore"])
             print("measuring @firestore-emulator/server ...", flush=True)
             theirs = measure("community", community_port)
         finally:
-            for process in (ours_process, community_process):
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            running.stop()
+            community_process.terminate()
+            try:
+                community_process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                community_process.kill()
     print_table(ours, theirs)
 
 
