@@ -10,6 +10,7 @@ import type {
   RoomSummary,
   TypingUser,
 } from "./types";
+import type { NotificationsPage } from "@/features/notifications/types";
 
 export type Unsubscribe = () => void;
 
@@ -50,4 +51,9 @@ export interface ChatDataSource {
 
   watchPresence(userIds: string[], subscriber: Subscriber<Map<string, Presence>>): Unsubscribe;
   setOwnPresence(state: PresenceState): Promise<void>;
+
+  /** The current user's unread notifications, newest first, at most `limit`, live; optional. */
+  watchNotifications?(limit: number, subscriber: Subscriber<NotificationsPage>): Unsubscribe;
+  markNotificationsRead?(ids: string[]): Promise<void>;
+  markAllNotificationsRead?(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import { useRooms } from "@/features/chat/chat-data-context";
 import { ConversationSidebarActions } from "@/features/chat/rooms/conversation-sidebar-actions";
 import { usePresence } from "@/features/chat/use-presence";
 import { useSession, useSessionStore } from "@/features/auth/session-context";
+import { NotificationBell } from "@/features/notifications/notification-bell";
 import { ProfileDialog } from "@/features/profile/profile-dialog";
 import { ThemeToggle } from "@/features/theme/theme-toggle";
 import { cn } from "@/lib/utils";
@@ -56,6 +57,7 @@ export function AppShell() {
           <span>FlowChat</span>
         </Link>
         <div className="ml-auto flex items-center gap-1">
+          <NotificationBell />
           <ThemeToggle />
           <UserMenu
             user={user}

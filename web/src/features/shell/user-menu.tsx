@@ -14,6 +14,7 @@ import {
   DropdownMenuSubTrigger,
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
+import { DesktopNotificationsMenuItem } from "@/features/notifications/desktop-notifications-menu-item";
 import { UserAvatar } from "@/features/people/user-avatar";
 import { useTheme, type Theme } from "@/features/theme/theme-provider";
 import type { User } from "@/lib/api";
@@ -72,6 +73,7 @@ export function UserMenu({ user, onEditProfile, onShowShortcuts, onLogOut }: Use
         <DropdownMenuItem onSelect={onShowShortcuts}>
           <KeyboardIcon aria-hidden /> Keyboard shortcuts
         </DropdownMenuItem>
+        <DesktopNotificationsMenuItem />
         <DropdownMenuSeparator />
         <DropdownMenuItem variant="destructive" onSelect={onLogOut}>
           <LogOutIcon aria-hidden /> Log out

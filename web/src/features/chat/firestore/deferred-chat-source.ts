@@ -2,6 +2,7 @@
 // the UI shows "loading" (not "no conversations") while the Firebase SDK modules download.
 // No Firebase imports here: this file is part of the first page load.
 import type { ChatDataSource, MessagePage, Subscriber, Unsubscribe } from "../data-source";
+import type { NotificationsPage } from "@/features/notifications/types";
 import type { Message, MessageDraft, Presence, PresenceState, ReadReceipt, RoomSummary, TypingUser } from "../types";
 
 export class DeferredChatSource implements ChatDataSource {
@@ -104,5 +105,17 @@ export class DeferredChatSource implements ChatDataSource {
 
   async setOwnPresence(state: PresenceState): Promise<void> {
     return (await this.ready).setOwnPresence(state);
+  }
+
+  watchNotifications(limit: number, subscriber: Subscriber<NotificationsPage>): Unsubscribe {
+    return this.forward(subscriber, (source) => source.watchNotifications?.(limit, subscriber) ?? (() => {}));
+  }
+
+  async markNotificationsRead(ids: string[]): Promise<void> {
+    await (await this.ready).markNotificationsRead?.(ids);
+  }
+
+  async markAllNotificationsRead(): Promise<void> {
+    await (await this.ready).markAllNotificationsRead?.();
   }
 }

@@ -49,6 +49,8 @@ import {
   type RoomDocument,
   type TypingDocument,
 } from "./documents";
+import { markAllNotificationsRead, markNotificationsRead, watchUnreadNotifications } from "@/features/notifications/firestore-notifications";
+import type { NotificationsPage } from "@/features/notifications/types";
 import { OwnPresence } from "./own-presence";
 import { ProfileDirectory } from "./profiles";
 
@@ -439,9 +441,7 @@ export class FirestoreChatSource implements ChatDataSource {
     const done = this.unreadNotifications.filter(
       ({ data }) => data.roomId === roomId && (data.createdAt?.toMillis() ?? 0) <= readUpTo,
     );
-    await Promise.all(
-      done.map(({ id }) => updateDoc(doc(this.db, "users", this.uid, "notifications", id), { read: true }).catch(() => {})),
-    );
+    await this.markNotificationsRead(done.map(({ id }) => id)).catch(() => {});
   }
 
   getShareReceipts(): boolean {
@@ -550,5 +550,19 @@ export class FirestoreChatSource implements ChatDataSource {
 
   async setOwnPresence(state: PresenceState): Promise<void> {
     await this.presence.setState(state);
+  }
+
+  // --- notifications (features/notifications) ---
+
+  watchNotifications(limit: number, subscriber: Subscriber<NotificationsPage>): Unsubscribe {
+    return watchUnreadNotifications(this.db, this.uid, limit, subscriber);
+  }
+
+  markNotificationsRead(ids: string[]): Promise<void> {
+    return markNotificationsRead(this.db, this.uid, ids);
+  }
+
+  markAllNotificationsRead(): Promise<void> {
+    return markAllNotificationsRead(this.db, this.uid);
   }
 }
