@@ -5,10 +5,7 @@ import { useSession } from "@/features/auth/session-context";
 import { ChatDataProvider } from "./chat-data-context";
 import { DeferredChatSource } from "./firestore/deferred-chat-source";
 import { RoomActionsProvider, type RoomActions } from "./rooms/room-actions";
-import type { PresenceState } from "./types";
-
-/** No pointer or key activity for this long counts as away. */
-const IDLE_AFTER_MS = 5 * 60_000;
+import { followPresence } from "@/features/presence/follow-presence";
 
 interface Connection {
   uid: string;
@@ -54,7 +51,7 @@ export function LiveChatProvider({ children }: { children: ReactNode }) {
         dispose = () => source.dispose();
         connection.source.resolve(source);
         setActions(roomActions);
-        stopPresence = followActivity((state) => {
+        stopPresence = followPresence((state) => {
           source.setOwnPresence(state).catch(() => {
             // Presence is best effort.
           });
@@ -76,39 +73,4 @@ export function LiveChatProvider({ children }: { children: ReactNode }) {
       <RoomActionsProvider actions={actions}>{children}</RoomActionsProvider>
     </ChatDataProvider>
   );
-}
-
-/** Away while the tab is hidden or idle, online again on activity. */
-function followActivity(onChange: (state: PresenceState) => void): () => void {
-  let idleTimer: ReturnType<typeof setTimeout> | undefined;
-  let current: PresenceState = "online";
-  const set = (state: PresenceState) => {
-    if (state === current) return;
-    current = state;
-    onChange(state);
-  };
-  let lastActivity = 0;
-  const active = () => {
-    if (document.visibilityState === "hidden") {
-      clearTimeout(idleTimer);
-      set("away");
-      return;
-    }
-    set("online");
-    // pointermove fires often: re-arm the idle timer at most once a second.
-    const now = Date.now();
-    if (now - lastActivity < 1_000) return;
-    lastActivity = now;
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => set("away"), IDLE_AFTER_MS);
-  };
-  const events = ["pointerdown", "pointermove", "keydown", "focus"] as const;
-  for (const name of events) window.addEventListener(name, active, { passive: true });
-  document.addEventListener("visibilitychange", active);
-  active();
-  return () => {
-    clearTimeout(idleTimer);
-    for (const name of events) window.removeEventListener(name, active);
-    document.removeEventListener("visibilitychange", active);
-  };
 }

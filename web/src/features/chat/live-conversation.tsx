@@ -11,21 +11,11 @@ import type { ChatDataSource } from "./data-source";
 import { seenBy } from "./firestore/documents";
 import { RoomSettingsDialog } from "./rooms/room-settings-dialog";
 import { useRoomActions, type RoomActions } from "./rooms/room-actions";
-import type { Presence, ReadReceipt, RoomSummary } from "./types";
+import type { ReadReceipt, RoomSummary } from "./types";
 import { usePresence } from "./use-presence";
+import { describePresence, useNow } from "@/features/presence/presence-text";
 
-export function describePresence(presence: Presence | undefined, now: Date = new Date()): string | null {
-  if (!presence) return null;
-  if (presence.state === "online") return "Online";
-  if (presence.state === "away") return "Away";
-  if (!presence.lastChanged) return "Offline";
-  const minutes = Math.floor((now.getTime() - presence.lastChanged.getTime()) / 60_000);
-  if (minutes < 1) return "Last seen just now";
-  if (minutes < 60) return `Last seen ${minutes} min ago`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `Last seen ${hours} h ago`;
-  return `Last seen ${presence.lastChanged.toLocaleDateString(undefined, { month: "short", day: "numeric" })}`;
-}
+export { describePresence };
 
 function useReadReceipts(source: ChatDataSource, roomId: string): ReadReceipt[] {
   const [receipts, setReceipts] = useState<ReadReceipt[]>([]);
@@ -80,7 +70,8 @@ export function LiveConversation({ source, room, currentUserId }: LiveConversati
 
   const last = room.lastMessage;
   const seen = last && last.senderId === currentUserId ? seenBy({ senderId: last.senderId, createdAt: last.sentAt }, receipts, currentUserId) : [];
-  const presenceText = describePresence(peerPresence);
+  const now = useNow();
+  const presenceText = describePresence(peerPresence, now);
 
   function onDrop(event: DragEvent<HTMLDivElement>) {
     if (!hasFiles(event)) return;

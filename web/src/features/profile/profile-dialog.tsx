@@ -10,6 +10,7 @@ import { FormField } from "@/features/auth/form-field";
 import { useSession, useSessionStore } from "@/features/auth/session-context";
 import { UserAvatar } from "@/features/people/user-avatar";
 import { ApiError } from "@/lib/api";
+import { AvatarControls } from "./avatar-controls";
 
 export const BIO_MAX_LENGTH = 280;
 
@@ -79,6 +80,7 @@ export function ProfileDialog({ open, onOpenChange }: ProfileDialogProps) {
             {user.email ? <span className="truncate text-muted-foreground">{user.email}</span> : null}
           </div>
         </div>
+        <AvatarControls />
         <form className="grid gap-4" onSubmit={onSubmit} noValidate>
           <FormAlert message={formError} />
           <FormField

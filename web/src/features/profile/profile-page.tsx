@@ -7,6 +7,7 @@ import { useSession, useSessionStore } from "@/features/auth/session-context";
 import { UserAvatar } from "@/features/people/user-avatar";
 import { ApiError, type User } from "@/lib/api";
 import { ProfileDialog } from "./profile-dialog";
+import { ProfilePresence } from "./profile-presence";
 
 type ProfileState = { status: "loading" } | { status: "ready"; profile: User } | { status: "error"; message: string };
 
@@ -82,6 +83,7 @@ export function ProfilePage() {
                 {current.profile.displayName}
               </h1>
               <p className="text-sm text-muted-foreground">@{current.profile.username}</p>
+              {isMe ? null : <ProfilePresence userId={current.profile.id} />}
             </div>
             {isMe ? (
               <Button variant="outline" onClick={() => setEditing(true)}>

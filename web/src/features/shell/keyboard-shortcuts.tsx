@@ -8,6 +8,8 @@ export const SHORTCUTS: { keys: string[]; action: string }[] = [
   { keys: ["Alt", "↑"], action: "Previous conversation" },
   { keys: ["Enter"], action: "Send message" },
   { keys: ["Shift", "Enter"], action: "New line in a message" },
+  { keys: ["↑"], action: "Edit your last message (empty message box)" },
+  { keys: ["Esc"], action: "Close a dialog, cancel an edit or a reply" },
   { keys: ["?"], action: "Show keyboard shortcuts" },
 ];
 

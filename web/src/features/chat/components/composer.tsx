@@ -19,9 +19,27 @@ interface ComposerProps {
   accessory?: ReactNode;
   /** People "@" suggests. */
   mentionCandidates?: readonly MentionCandidate[];
+  /** Up arrow in the empty box: start editing your last message; false when there is none. */
+  onEditLast?: () => boolean;
 }
 
 const NO_CANDIDATES: readonly MentionCandidate[] = [];
+
+/** Up arrow with nothing typed (and no modifier, not mid-composition) edits your last message. */
+export function isEditLastKey(
+  event: { key: string; shiftKey: boolean; altKey: boolean; ctrlKey: boolean; metaKey: boolean; nativeEvent: { isComposing?: boolean } },
+  text: string,
+): boolean {
+  return (
+    event.key === "ArrowUp" &&
+    text === "" &&
+    !event.shiftKey &&
+    !event.altKey &&
+    !event.ctrlKey &&
+    !event.metaKey &&
+    !event.nativeEvent.isComposing
+  );
+}
 
 /** Enter sends, Shift+Enter adds a line; text written with an IME is never sent mid-composition. */
 export function Composer({
@@ -33,6 +51,7 @@ export function Composer({
   onCancelReply,
   accessory,
   mentionCandidates = NO_CANDIDATES,
+  onEditLast,
 }: ComposerProps) {
   const [text, setText] = useState("");
   const textareaRef = useRef<HTMLTextAreaElement>(null);
@@ -56,8 +75,12 @@ export function Composer({
   }
 
   // Choosing "Reply" puts the cursor where the reply goes.
+  // After the task that closes the message menu, which would otherwise take focus back.
   useEffect(() => {
-    if (replyingTo) textareaRef.current?.focus();
+    if (!replyingTo) return;
+    textareaRef.current?.focus();
+    const timer = setTimeout(() => textareaRef.current?.focus(), 0);
+    return () => clearTimeout(timer);
   }, [replyingTo]);
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
@@ -65,6 +88,10 @@ export function Composer({
     if (event.key === "Escape" && replyingTo) {
       event.preventDefault();
       onCancelReply?.();
+      return;
+    }
+    if (isEditLastKey(event, text) && onEditLast?.()) {
+      event.preventDefault();
       return;
     }
     if (event.key !== "Enter" || event.shiftKey || event.nativeEvent.isComposing) return;
@@ -100,6 +127,7 @@ export function Composer({
       </label>
       <textarea
         id={`${hintId}-input`}
+        data-composer-input
         ref={textareaRef}
         rows={1}
         value={text}
@@ -122,7 +150,7 @@ export function Composer({
         )}
       />
       <p id={hintId} className="sr-only">
-        Enter to send, Shift+Enter for a new line.
+        Enter to send, Shift+Enter for a new line, Up arrow in an empty box to edit your last message.
       </p>
       <Button type="submit" size="icon" className="size-10 rounded-xl" disabled={disabled || !text.trim() || tooLong} aria-label="Send message">
         <SendHorizontalIcon aria-hidden />

@@ -21,6 +21,15 @@ import type { MentionCandidate } from "./mention-autocomplete";
 import { MessageList } from "./message-list";
 import { TypingIndicator } from "./typing-indicator";
 
+/** The newest message the person may edit: their own, sent, not deleted, with text. */
+export function lastEditable(messages: readonly Message[], currentUserId: string): Message | undefined {
+  for (let index = messages.length - 1; index >= 0; index--) {
+    const message = messages[index]!;
+    if (message.senderId === currentUserId && !message.deleted && message.delivery === "sent" && message.text) return message;
+  }
+  return undefined;
+}
+
 /** Within this many pixels of an edge counts as "at" it. */
 const EDGE_PX = 80;
 
@@ -63,6 +72,7 @@ export function ConversationView({
   const [replyingTo, setReplyingTo] = useState<Message | null>(null);
   const [editingId, setEditingId] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<Message | null>(null);
+  const sectionRef = useRef<HTMLElement>(null);
 
   const newest = messages[messages.length - 1];
 
@@ -116,8 +126,22 @@ export function ConversationView({
     source.toggleReaction(room.id, message.id, emoji).catch(() => toast.error("Couldn't add your reaction."));
   }
 
-  function saveEdit(message: Message, text: string) {
+  /** Back to the composer once an edit ends (it may have started there with the Up arrow). */
+  function endEdit() {
     setEditingId(null);
+    requestAnimationFrame(() => sectionRef.current?.querySelector<HTMLTextAreaElement>("[data-composer-input]")?.focus());
+  }
+
+  /** Up arrow in the empty composer: edit the newest message of yours that can still be edited. */
+  function editLast(): boolean {
+    const mine = lastEditable(messages, currentUserId);
+    if (!mine) return false;
+    setEditingId(mine.id);
+    return true;
+  }
+
+  function saveEdit(message: Message, text: string) {
+    endEdit();
     source.editMessage(room.id, message.id, text).catch(() => toast.error("Couldn't save your edit."));
   }
 
@@ -130,7 +154,7 @@ export function ConversationView({
   const lastIncoming = [...messages].reverse().find((message) => message.senderId !== currentUserId);
 
   return (
-    <section className="flex h-full min-h-0 flex-col" aria-label={`Conversation: ${room.name}`}>
+    <section ref={sectionRef} className="flex h-full min-h-0 flex-col" aria-label={`Conversation: ${room.name}`}>
       <header className="flex h-14 shrink-0 items-center gap-3 border-b px-3 sm:px-6">
         <Button asChild variant="ghost" size="icon" className="md:hidden">
           <Link to="/" aria-label="Back to conversations">
@@ -173,7 +197,7 @@ export function ConversationView({
           onReply={setReplyingTo}
           onStartEdit={(message) => setEditingId(message.id)}
           onSaveEdit={saveEdit}
-          onCancelEdit={() => setEditingId(null)}
+          onCancelEdit={endEdit}
           onDelete={setConfirmDelete}
         />
         {afterMessages}
@@ -192,6 +216,7 @@ export function ConversationView({
         onSend={send}
         replyingTo={replyingTo}
         onCancelReply={() => setReplyingTo(null)}
+        onEditLast={composerDisabled ? undefined : editLast}
         onTypingChange={(typing) => {
           source.setTyping(room.id, typing).catch(() => {
             // Typing is best effort.

@@ -1,4 +1,5 @@
 import { CornerUpLeftIcon, MoreHorizontalIcon, PencilIcon, SmilePlusIcon, Trash2Icon } from "lucide-react";
+import { useRef } from "react";
 import { Button } from "@/components/ui/button";
 import {
   DropdownMenu,
@@ -33,6 +34,8 @@ interface MessageActionsProps extends MessageActionHandlers {
 export function MessageActions({ message, own, onReact, onReply, onStartEdit, onDelete, className }: MessageActionsProps) {
   const canEdit = own && onStartEdit;
   const canDelete = own && onDelete;
+  // Reply and Edit put the cursor in a text box: closing the menu must not take it back.
+  const keepFocus = useRef(false);
   if (!onReact && !onReply && !canEdit && !canDelete) return null;
   return (
     <DropdownMenu>
@@ -46,7 +49,14 @@ export function MessageActions({ message, own, onReact, onReply, onStartEdit, on
           <MoreHorizontalIcon aria-hidden />
         </Button>
       </DropdownMenuTrigger>
-      <DropdownMenuContent align={own ? "end" : "start"}>
+      <DropdownMenuContent
+        align={own ? "end" : "start"}
+        onCloseAutoFocus={(event) => {
+          if (!keepFocus.current) return;
+          keepFocus.current = false;
+          event.preventDefault();
+        }}
+      >
         {onReact ? (
           <>
             <DropdownMenuLabel className="flex items-center gap-2 text-xs font-normal text-muted-foreground">
@@ -68,12 +78,22 @@ export function MessageActions({ message, own, onReact, onReply, onStartEdit, on
           </>
         ) : null}
         {onReply ? (
-          <DropdownMenuItem onSelect={() => onReply(message)}>
+          <DropdownMenuItem
+            onSelect={() => {
+              keepFocus.current = true;
+              onReply(message);
+            }}
+          >
             <CornerUpLeftIcon aria-hidden /> Reply
           </DropdownMenuItem>
         ) : null}
         {canEdit ? (
-          <DropdownMenuItem onSelect={() => onStartEdit(message)}>
+          <DropdownMenuItem
+            onSelect={() => {
+              keepFocus.current = true;
+              onStartEdit(message);
+            }}
+          >
             <PencilIcon aria-hidden /> Edit
           </DropdownMenuItem>
         ) : null}

@@ -1,5 +1,5 @@
 import { CornerUpLeftIcon, FileIcon } from "lucide-react";
-import { useId, useState, type KeyboardEvent } from "react";
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { formatMessageTime } from "@/features/chat/group-messages";
 import type { Message } from "@/features/chat/types";
@@ -180,6 +180,12 @@ export function MessageBubble({
 
 function EditMessageForm({ initialText, onSave, onCancel }: { initialText: string; onSave: (text: string) => void; onCancel: () => void }) {
   const [text, setText] = useState(initialText);
+  const editorRef = useRef<HTMLTextAreaElement>(null);
+  // Focus again after the message menu has closed (it returns focus to its button).
+  useEffect(() => {
+    const timer = setTimeout(() => editorRef.current?.focus(), 0);
+    return () => clearTimeout(timer);
+  }, []);
   const id = useId();
   const trimmed = text.trim();
 
@@ -212,6 +218,7 @@ function EditMessageForm({ initialText, onSave, onCancel }: { initialText: strin
       </label>
       <textarea
         id={id}
+        ref={editorRef}
         autoFocus
         value={text}
         onChange={(event) => setText(event.target.value)}
