@@ -1,4 +1,4 @@
-import { KeyboardIcon, LogOutIcon, MonitorIcon, MoonIcon, PaletteIcon, PencilIcon, SunIcon, UserIcon } from "lucide-react";
+import { CircleIcon, KeyboardIcon, LogOutIcon, MonitorIcon, MoonIcon, PaletteIcon, PencilIcon, SunIcon, UserIcon } from "lucide-react";
 import { useNavigate } from "react-router";
 import { Button } from "@/components/ui/button";
 import {
@@ -16,8 +16,15 @@ import {
 } from "@/components/ui/dropdown-menu";
 import { DesktopNotificationsMenuItem } from "@/features/notifications/desktop-notifications-menu-item";
 import { UserAvatar } from "@/features/people/user-avatar";
+import { PRESENCE_CHOICES, usePresenceChoice, type PresenceChoice } from "@/features/presence/presence-choice";
 import { useTheme, type Theme } from "@/features/theme/theme-provider";
 import type { User } from "@/lib/api";
+
+const PRESENCE_DOT: Record<PresenceChoice, string> = {
+  online: "fill-online text-online",
+  away: "fill-away text-away",
+  offline: "fill-muted-foreground/50 text-muted-foreground",
+};
 
 interface UserMenuProps {
   user: User;
@@ -29,6 +36,8 @@ interface UserMenuProps {
 export function UserMenu({ user, onEditProfile, onShowShortcuts, onLogOut }: UserMenuProps) {
   const navigate = useNavigate();
   const { theme, setTheme } = useTheme();
+  const [presenceChoice, setPresenceChoice] = usePresenceChoice();
+  const presenceLabel = PRESENCE_CHOICES.find((choice) => choice.value === presenceChoice)?.label ?? "Online";
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
@@ -52,6 +61,20 @@ export function UserMenu({ user, onEditProfile, onShowShortcuts, onLogOut }: Use
         <DropdownMenuItem onSelect={onEditProfile}>
           <PencilIcon aria-hidden /> Edit profile
         </DropdownMenuItem>
+        <DropdownMenuSub>
+          <DropdownMenuSubTrigger>
+            <CircleIcon aria-hidden className={PRESENCE_DOT[presenceChoice]} /> Status: {presenceLabel}
+          </DropdownMenuSubTrigger>
+          <DropdownMenuSubContent>
+            <DropdownMenuRadioGroup value={presenceChoice} onValueChange={(value) => setPresenceChoice(value as PresenceChoice)}>
+              {PRESENCE_CHOICES.map((choice) => (
+                <DropdownMenuRadioItem key={choice.value} value={choice.value}>
+                  <CircleIcon aria-hidden className={PRESENCE_DOT[choice.value]} /> {choice.label}
+                </DropdownMenuRadioItem>
+              ))}
+            </DropdownMenuRadioGroup>
+          </DropdownMenuSubContent>
+        </DropdownMenuSub>
         <DropdownMenuSub>
           <DropdownMenuSubTrigger>
             <PaletteIcon aria-hidden /> Theme
