@@ -1,3 +1,4 @@
+import { useLayoutEffect } from "react";
 import { buildTimeline, formatDayLabel, formatMessageTime } from "@/features/chat/group-messages";
 import type { Message } from "@/features/chat/types";
 import { UserAvatar } from "@/features/people/user-avatar";
@@ -14,9 +15,26 @@ interface MessageListProps extends MessageActionHandlers {
   onCancelEdit?: () => void;
 }
 
+/** Set once per page load, in the frame that first paints messages (read by scripts/first-paint.mjs). */
+export const FIRST_MESSAGES_PAINT_MARK = "flowchat:first-messages-paint";
+
+function markFirstMessagesPaint() {
+  if (typeof performance === "undefined" || typeof requestAnimationFrame === "undefined") return;
+  if (performance.getEntriesByName(FIRST_MESSAGES_PAINT_MARK, "mark").length > 0) return;
+  // Layout effects run before the browser paints; the next animation frame is the one that
+  // paints these messages.
+  requestAnimationFrame(() => {
+    if (performance.getEntriesByName(FIRST_MESSAGES_PAINT_MARK, "mark").length === 0) performance.mark(FIRST_MESSAGES_PAINT_MARK);
+  });
+}
+
 /** A conversation's messages: day separators, and bubbles grouped by sender. */
 export function MessageList({ messages, currentUserId, now, editingMessageId, ...bubbleProps }: MessageListProps) {
   const timeline = buildTimeline(messages);
+  const hasMessages = messages.length > 0;
+  useLayoutEffect(() => {
+    if (hasMessages) markFirstMessagesPaint();
+  }, [hasMessages]);
   return (
     <ol className="flex flex-col gap-3 px-3 py-4 sm:px-6" aria-label="Messages">
       {timeline.map((item) => {
