@@ -149,6 +149,12 @@ describe("notifications", () => {
     await ben.getByRole("button", { name: /^Account menu for Ben Okafor/ }).click();
     await ben.getByRole("menuitem", { name: "Enable desktop notifications" }).click();
     await ben.waitForFunction(() => localStorage.getItem("flowchat.desktopNotifications") === "on");
+
+    // One unread notification already there when the page loads is not "new".
+    await send(ana, "Message Ben Okafor", "Are you around?");
+    await bell(ben, "Notifications, 1 unread").waitFor({ timeout: 20_000 });
+    await ben.reload();
+    await bell(ben, "Notifications, 1 unread").waitFor({ timeout: 20_000 });
     assert.equal(await ben.evaluate(() => window.__notifications.length), 0);
 
     await setVisibility(ben, "hidden");

@@ -30,6 +30,10 @@ export function watchUnreadNotifications(
   const unread = query(notificationsOf(db, uid), where("read", "==", false), orderBy("createdAt", "desc"), limitTo(limit + 1));
   return onSnapshot(
     unread,
+    // Metadata changes too, so that a snapshot which only moves from "cache" to "server" (the
+    // documents may already be cached by the room list's listener) is delivered: new-arrival
+    // detection waits for a snapshot from the server.
+    { includeMetadataChanges: true },
     (snapshot) => {
       const items = snapshot.docs
         .map((item) => toAppNotification(item.id, item.data({ serverTimestamps: "estimate" }) as NotificationFields))
