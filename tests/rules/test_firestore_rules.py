@@ -89,7 +89,13 @@ def new_message(sender: str = "carol", **changes: Any) -> dict[str, Any]:
 
 
 def attachment(**changes: Any) -> dict[str, Any]:
-    return {"publicId": "rooms/r1/abc_123", "kind": "image", "name": "cat.png", "bytes": 1234, **changes}
+    return {
+        "publicId": "rooms/r1/abc_123",
+        "kind": "image",
+        "name": "cat.png",
+        "bytes": 1234,
+        **changes,
+    }
 
 
 MATRIX = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -20,9 +21,29 @@ PROJECT = "demo-flowchat"
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free loopback port below the kernel's ephemeral range.
+
+    Ports are picked before the emulators start; one picked among ephemeral ports could be
+    taken meanwhile by any socket bound to port 0 or any outgoing connection (an emulator's
+    own internal servers, a client), so tests pick from below that range.
+    """
+    low, _ = _ephemeral_range()
+    while True:
+        port = random.randrange(10_000, low)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
 
 
 @dataclass
@@ -66,7 +87,12 @@ def write_config(
     """A firebase.json in ``folder`` that points at the repo's code. Every emulator gets a
     free port (or the one in ``ports``), started or not, so nothing reaches another run's
     emulators."""
-    ports = ports or {name: free_port() for name in DEFAULT_PORTS}
+    if ports is None:
+        ports = {}
+        for name in DEFAULT_PORTS:
+            while (port := free_port()) in ports.values():
+                pass
+            ports[name] = port
     config = {
         "functions": [{"source": str(ROOT / "functions"), "runtime": "python311"}],
         "firestore": {"rules": str(firestore_rules or ROOT / "firestore.rules")},

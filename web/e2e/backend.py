@@ -30,14 +30,10 @@ sys.path.insert(0, str(ROOT))
 
 from tools import localdb  # noqa: E402
 from tools.migrate import migrate  # noqa: E402
+from tests.support.emulators import free_port  # noqa: E402
 
 PROJECT = "demo-flowchat"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def database_url(state: Path) -> str:

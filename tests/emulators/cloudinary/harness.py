@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import queue
-import socket
 import subprocess
 import sys
 import threading
@@ -16,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from PIL import Image
+
+from tests.support.emulators import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CLOUD_NAME = "flowchat-test"
@@ -39,12 +40,6 @@ class Server:
     def stored_files(self) -> list[Path]:
         originals = self.storage / "originals"
         return sorted(p for p in originals.rglob("*") if p.is_file()) if originals.exists() else []
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_server(root: Path, environ: dict[str, str], extra: dict | None = None) -> Server:

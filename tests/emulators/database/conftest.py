@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .support import free_port
+from tests.support.emulators import free_port
 
 REPO = Path(__file__).resolve().parents[3]
 NODE_DIR = REPO / "tests" / "node"

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import time
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def mock_token(uid: str, **claims) -> str:

@@ -17,8 +17,9 @@ import pytest
 from emulators import config as config_module
 from emulators.base import Hub
 from emulators.database.emulator import DatabaseEmulator
+from tests.support.emulators import free_port
 
-from .support import free_port, mock_token
+from .support import mock_token
 
 REPO = Path(__file__).resolve().parents[3]
 

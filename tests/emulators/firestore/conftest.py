@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import socket
 import subprocess
 import sys
 import threading
@@ -18,15 +17,10 @@ import pytest
 from google.cloud import firestore
 
 from tests.emulators.firestore.support import PROJECT, TRANSACTION_TIMEOUT
+from tests.support.emulators import free_port as _free_port
 
 REPO = Path(__file__).resolve().parents[3]
 RULES = Path(__file__).with_name("test.rules")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
