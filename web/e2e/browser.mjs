@@ -37,6 +37,26 @@ export function newAccount(label = "e2e") {
   };
 }
 
+/**
+ * A person with their own browser context who has just signed up through the form.
+ * Page errors are collected into `pageErrors`; `prepare(context)` runs before the page opens.
+ */
+export async function signUpPerson(browser, label, displayName, { pageErrors, prepare } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light", reducedMotion: "reduce" });
+  if (prepare) await prepare(context);
+  const page = await context.newPage();
+  if (pageErrors) page.on("pageerror", (error) => pageErrors.push(`${label}: ${error.message}`));
+  const account = { ...newAccount(label), displayName };
+  await page.goto(`${baseUrl}/signup`);
+  await page.getByLabel("Email").fill(account.email);
+  await page.getByLabel("Username").fill(account.username);
+  await page.getByLabel("Display name").fill(account.displayName);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByText("No conversations yet").waitFor();
+  return { context, page, account };
+}
+
 /** The uid Firebase Auth has persisted in this page's origin, or null. */
 export function firebaseUid(page) {
   return page.evaluate(

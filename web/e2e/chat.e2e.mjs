@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { deflateSync } from "node:zlib";
 import { after, before, describe, test } from "node:test";
-import { accessibilityViolations, baseUrl, launchBrowser, newAccount, screenshot } from "./browser.mjs";
+import { accessibilityViolations, baseUrl, launchBrowser, screenshot, signUpPerson } from "./browser.mjs";
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -64,20 +64,7 @@ describe("chat", () => {
   const pageErrors = [];
   let roomPath;
 
-  async function signUp(label, displayName) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light", reducedMotion: "reduce" });
-    const page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(`${label}: ${error.message}`));
-    const account = { ...newAccount(label), displayName };
-    await page.goto(`${baseUrl}/signup`);
-    await page.getByLabel("Email").fill(account.email);
-    await page.getByLabel("Username").fill(account.username);
-    await page.getByLabel("Display name").fill(account.displayName);
-    await page.getByLabel("Password").fill(account.password);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByText("No conversations yet").waitFor();
-    return { context, page, account };
-  }
+  const signUp = (label, displayName) => signUpPerson(browser, label, displayName, { pageErrors });
 
   const conversations = (page) => page.getByRole("navigation", { name: "Conversations" });
   const messages = (page) => page.getByRole("list", { name: "Messages" });
@@ -276,20 +263,7 @@ describe("groups", () => {
   const people = {};
   const pageErrors = [];
 
-  async function signUp(label, displayName) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light", reducedMotion: "reduce" });
-    const page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(`${label}: ${error.message}`));
-    const account = { ...newAccount(label), displayName };
-    await page.goto(`${baseUrl}/signup`);
-    await page.getByLabel("Email").fill(account.email);
-    await page.getByLabel("Username").fill(account.username);
-    await page.getByLabel("Display name").fill(account.displayName);
-    await page.getByLabel("Password").fill(account.password);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByText("No conversations yet").waitFor();
-    return { context, page, account };
-  }
+  const signUp = (label, displayName) => signUpPerson(browser, label, displayName, { pageErrors });
 
   const messages = (page) => page.getByRole("list", { name: "Messages" });
   const message = (page, text) => messages(page).getByTestId("message").filter({ hasText: text });

@@ -5,7 +5,7 @@
 // window.Notification, the browser boundary).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { accessibilityViolations, baseUrl, launchBrowser, newAccount, screenshot } from "./browser.mjs";
+import { accessibilityViolations, baseUrl, launchBrowser, screenshot, signUpPerson } from "./browser.mjs";
 
 /** Records every Notification the page constructs, then lets the browser build it. */
 function observeNotifications() {
@@ -38,24 +38,13 @@ describe("notifications", () => {
   let groupPath;
   let directPath;
 
-  async function signUp(label, displayName, { notifications = false } = {}) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light", reducedMotion: "reduce" });
-    if (notifications) {
-      await context.grantPermissions(["notifications"], { origin: baseUrl });
-      await context.addInitScript(observeNotifications);
-    }
-    const page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(`${label}: ${error.message}`));
-    const account = { ...newAccount(label), displayName };
-    await page.goto(`${baseUrl}/signup`);
-    await page.getByLabel("Email").fill(account.email);
-    await page.getByLabel("Username").fill(account.username);
-    await page.getByLabel("Display name").fill(account.displayName);
-    await page.getByLabel("Password").fill(account.password);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByText("No conversations yet").waitFor();
-    return { context, page, account };
+  async function prepareNotifications(context) {
+    await context.grantPermissions(["notifications"], { origin: baseUrl });
+    await context.addInitScript(observeNotifications);
   }
+
+  const signUp = (label, displayName, { notifications = false } = {}) =>
+    signUpPerson(browser, label, displayName, { pageErrors, prepare: notifications ? prepareNotifications : undefined });
 
   async function send(page, label, text) {
     const box = page.getByLabel(label);

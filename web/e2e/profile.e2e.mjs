@@ -4,7 +4,7 @@
 // Ana appears offline and back online, and Ben sees "Last seen" and "Online".
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { accessibilityViolations, baseUrl, launchBrowser, newAccount, screenshot } from "./browser.mjs";
+import { accessibilityViolations, baseUrl, launchBrowser, screenshot, signUpPerson } from "./browser.mjs";
 
 /** An 800×600 PNG drawn by the browser itself. */
 async function drawnPng(page) {
@@ -46,20 +46,7 @@ describe("profile: avatar and presence", () => {
   const people = {};
   const pageErrors = [];
 
-  async function signUp(label, displayName) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light", reducedMotion: "reduce" });
-    const page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(`${label}: ${error.message}`));
-    const account = { ...newAccount(label), displayName };
-    await page.goto(`${baseUrl}/signup`);
-    await page.getByLabel("Email").fill(account.email);
-    await page.getByLabel("Username").fill(account.username);
-    await page.getByLabel("Display name").fill(account.displayName);
-    await page.getByLabel("Password").fill(account.password);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await page.getByText("No conversations yet").waitFor();
-    return { context, page, account };
-  }
+  const signUp = (label, displayName) => signUpPerson(browser, label, displayName, { pageErrors });
 
   async function openStatusMenu(page) {
     await page.getByRole("button", { name: /Account menu for/ }).click();
