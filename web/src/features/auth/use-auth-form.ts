@@ -3,16 +3,20 @@ import { ApiError } from "@/lib/api";
 
 export type FieldErrors<Field extends string> = Partial<Record<Field, string>>;
 
-/** Seconds left until `until` (epoch ms), ticking once a second; 0 when passed. */
+/** Seconds left until `until` (epoch ms), ticking once a second; 0 when passed.
+ * Read against the clock at render: a time kept from an earlier render would show one
+ * second too many right after `until` is set. */
 export function useSecondsUntil(until: number | null): number {
-  const [now, setNow] = useState(() => Date.now());
+  const [, setTick] = useState(0);
   useEffect(() => {
     if (until === null || until <= Date.now()) return;
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 1000);
+    const timer = setInterval(() => {
+      setTick((tick) => tick + 1);
+      if (Date.now() >= until) clearInterval(timer);
+    }, 1000);
     return () => clearInterval(timer);
   }, [until]);
-  return until === null ? 0 : Math.max(0, Math.ceil((until - now) / 1000));
+  return until === null ? 0 : Math.max(0, Math.ceil((until - Date.now()) / 1000));
 }
 
 export function throttleMessage(seconds: number): string {
