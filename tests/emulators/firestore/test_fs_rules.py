@@ -8,8 +8,6 @@ Rules are not filters: cloud.google.com/firestore/docs/security/rules-query.
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 import queue
 import threading
@@ -24,15 +22,12 @@ from google.cloud.firestore_v1.services.firestore import client as gapic_client
 from google.cloud.firestore_v1.services.firestore.transports import grpc as gapic_grpc
 from google.cloud.firestore_v1.types import firestore as firestore_types
 
+from emulators.auth import idtokens
 from tests.emulators.firestore.support import PROJECT, clear_all
 
 
 def id_token(uid: str, **claims) -> str:
     """An unsigned emulator ID token, as the Auth emulator mints."""
-
-    def part(data: dict) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
     now = int(time.time())
     payload = {
         "iss": f"https://securetoken.google.com/{PROJECT}",
@@ -44,7 +39,7 @@ def id_token(uid: str, **claims) -> str:
         "firebase": {"identities": {}, "sign_in_provider": "custom"},
         **claims,
     }
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(payload)}."
+    return idtokens.encode_unsigned(payload)
 
 
 class IdTokenCredentials(auth_credentials.Credentials):
