@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Link, Outlet, useMatch, useNavigate } from "react-router";
 import { toast } from "sonner";
 import { useRooms } from "@/features/chat/chat-data-context";
+import { draftStore, useDrafts } from "@/features/chat/drafts";
 import { ConversationSidebarActions } from "@/features/chat/rooms/conversation-sidebar-actions";
 import { usePresence } from "@/features/chat/use-presence";
 import { useSession, useSessionStore } from "@/features/auth/session-context";
@@ -34,10 +35,13 @@ export function AppShell() {
   const presence = usePresence(rooms.status === "ready" ? rooms.rooms.map((room) => room.peerId) : NO_ROOMS);
   // Only the room list is a "home" pane; any other page takes the whole phone screen.
   const atHome = useMatch("/") !== null;
+  const draftOf = useDrafts(user?.id ?? "");
 
   if (!user) return null;
 
   async function logOut() {
+    // Unsent text is private; the next person at this browser must not find it.
+    if (user) draftStore().clear(user.id);
     await store.logout();
     navigate("/login", { replace: true });
     toast("You have been logged out.");
@@ -89,7 +93,7 @@ export function AppShell() {
               Couldn't load your conversations. {rooms.error.message}
             </p>
           ) : null}
-          {rooms.status === "ready" ? <RoomList rooms={rooms.rooms} presence={presence} currentUserId={user.id} /> : null}
+          {rooms.status === "ready" ? <RoomList rooms={rooms.rooms} presence={presence} currentUserId={user.id} draftOf={draftOf} /> : null}
         </nav>
         <main id="main" tabIndex={-1} className={cn("min-w-0 flex-1 overflow-y-auto outline-none md:block", atHome ? "hidden" : "block")}>
           <Outlet />

@@ -55,4 +55,28 @@ describe("RoomList", () => {
     expect(screen.getAllByTestId("unread-badge").map((badge) => badge.textContent)).toEqual(["3", "99+"]);
     expect(screen.getByRole("link", { name: /^Bob Stone/ }).querySelector(".bg-online")).not.toBeNull();
   });
+
+  it("shows unsent drafts instead of the last message, except for the open room", () => {
+    const drafts: Record<string, string> = { r_bob: "Running late, start with", r_team: "  \n", r_open: "I see this in the box" };
+    const lastMessage = { text: "See you at 5", senderId: "u_bob", senderName: "Bob Stone", sentAt: new Date("2026-11-25T14:30:00") };
+    render(
+      <MemoryRouter initialEntries={["/rooms/r_open"]}>
+        <RoomList
+          currentUserId="u_alice"
+          now={now}
+          draftOf={(roomId) => drafts[roomId] ?? ""}
+          rooms={[
+            room({ id: "r_bob", name: "Bob Stone", lastMessage }),
+            room({ id: "r_team", name: "Design team", lastMessage }),
+            room({ id: "r_open", name: "Open room", lastMessage }),
+          ]}
+        />
+      </MemoryRouter>,
+    );
+
+    expect(screen.getByRole("link", { name: /^Bob Stone,/ })).toHaveTextContent("Draft: Running late, start with");
+    expect(screen.getByRole("link", { name: /^Bob Stone,/ })).not.toHaveTextContent("See you at 5");
+    expect(screen.getByRole("link", { name: /^Design team,/ })).toHaveTextContent("Bob Stone: See you at 5");
+    expect(screen.getByRole("link", { name: /^Open room,/ })).toHaveTextContent("Bob Stone: See you at 5");
+  });
 });

@@ -1,5 +1,5 @@
 import { AtSignIcon, MessagesSquareIcon } from "lucide-react";
-import { NavLink } from "react-router";
+import { NavLink, useMatch } from "react-router";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { Presence, RoomSummary } from "@/features/chat/types";
 import { UserAvatar } from "@/features/people/user-avatar";
@@ -10,6 +10,8 @@ interface RoomListProps {
   presence?: Map<string, Presence>;
   currentUserId: string;
   now?: Date;
+  /** The unsent text of a room ("" for none), shown instead of its last message. */
+  draftOf?: (roomId: string) => string;
 }
 
 export function formatRoomTime(date: Date, now: Date): string {
@@ -24,13 +26,18 @@ function unreadLabel(count: number): string {
   return count > 99 ? "99+" : String(count);
 }
 
-export function RoomList({ rooms, presence, currentUserId, now = new Date() }: RoomListProps) {
+const NO_DRAFTS = () => "";
+
+export function RoomList({ rooms, presence, currentUserId, now = new Date(), draftOf = NO_DRAFTS }: RoomListProps) {
+  // The open room's draft is in its composer, in plain sight.
+  const openRoomId = useMatch("/rooms/:roomId")?.params.roomId;
   if (rooms.length === 0) return <RoomListEmpty />;
   return (
     <ul className="grid grid-cols-1 gap-0.5 p-2">
       {rooms.map((room) => {
         const peerPresence = room.peerId ? presence?.get(room.peerId)?.state : undefined;
         const unread = room.unreadCount > 0;
+        const draft = room.id === openRoomId ? "" : draftOf(room.id).trim();
         const preview = room.lastMessage
           ? `${room.lastMessage.senderId === currentUserId ? "You" : room.lastMessage.senderName}: ${room.lastMessage.text}`
           : "No messages yet";
@@ -74,7 +81,13 @@ export function RoomList({ rooms, presence, currentUserId, now = new Date() }: R
                   ) : null}
                 </span>
                 <span className="flex min-w-0 items-center gap-2">
-                  <span className={cn("min-w-0 truncate text-xs", unread ? "text-foreground" : "text-muted-foreground")}>{preview}</span>
+                  {draft ? (
+                    <span className="min-w-0 truncate text-xs text-muted-foreground">
+                      <span className="font-medium text-primary">Draft:</span> {draft}
+                    </span>
+                  ) : (
+                    <span className={cn("min-w-0 truncate text-xs", unread ? "text-foreground" : "text-muted-foreground")}>{preview}</span>
+                  )}
                   {room.mentioned ? <AtSignIcon className="ml-auto size-3.5 shrink-0 text-primary" aria-hidden /> : null}
                   {unread ? (
                     <span

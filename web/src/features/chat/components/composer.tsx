@@ -21,6 +21,10 @@ interface ComposerProps {
   mentionCandidates?: readonly MentionCandidate[];
   /** Up arrow in the empty box: start editing your last message; false when there is none. */
   onEditLast?: () => boolean;
+  /** What the box holds when it opens (the room's draft). */
+  initialText?: string;
+  /** Every change of the text, sending included (to keep the draft). */
+  onTextChange?: (text: string) => void;
 }
 
 const NO_CANDIDATES: readonly MentionCandidate[] = [];
@@ -52,8 +56,10 @@ export function Composer({
   accessory,
   mentionCandidates = NO_CANDIDATES,
   onEditLast,
+  initialText = "",
+  onTextChange,
 }: ComposerProps) {
-  const [text, setText] = useState("");
+  const [text, setText] = useState(initialText);
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const mention = useMentionAutocomplete({ text, setText, textarea: textareaRef, candidates: mentionCandidates });
   const hintId = useId();
@@ -73,6 +79,10 @@ export function Composer({
     void onSend(message);
     textareaRef.current?.focus();
   }
+
+  useEffect(() => {
+    onTextChange?.(text);
+  }, [text, onTextChange]);
 
   // Choosing "Reply" puts the cursor where the reply goes.
   // After the task that closes the message menu, which would otherwise take focus back.

@@ -1,7 +1,7 @@
-import { act, render, screen, waitFor, within } from "@testing-library/react";
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MESSAGE_PAGE_SIZE } from "@/features/chat/use-conversation";
 import { message, room } from "@/test/chat-fixtures";
 import { InMemoryChatSource } from "@/test/in-memory-chat-source";
@@ -19,12 +19,40 @@ function sourceWithHistory(count: number) {
   return source;
 }
 
-function renderView(source: InMemoryChatSource) {
+function renderView(source: InMemoryChatSource, shown = general) {
   return render(
     <MemoryRouter>
-      <ConversationView source={source} room={general} currentUserId={me.id} />
+      <ConversationView source={source} room={shown} currentUserId={me.id} />
     </MemoryRouter>,
   );
+}
+
+/** jsdom lays nothing out: give the message scroller a height, content and a scroll position. */
+function fakeScrolling(scroller: HTMLElement, { scrollHeight, clientHeight }: { scrollHeight: number; clientHeight: number }) {
+  let top = scrollHeight - clientHeight;
+  Object.defineProperties(scroller, {
+    scrollHeight: { configurable: true, get: () => scrollHeight },
+    clientHeight: { configurable: true, get: () => clientHeight },
+    scrollTop: {
+      configurable: true,
+      get: () => top,
+      set: (value: number) => {
+        top = Math.max(0, Math.min(value, scrollHeight - clientHeight));
+      },
+    },
+  });
+  const scrollTo = vi.fn((options: ScrollToOptions) => {
+    scroller.scrollTop = options.top ?? top;
+    fireEvent.scroll(scroller);
+  });
+  scroller.scrollTo = scrollTo as unknown as typeof scroller.scrollTo;
+  return {
+    scrollTo,
+    scrollUserTo(value: number) {
+      scroller.scrollTop = value;
+      fireEvent.scroll(scroller);
+    },
+  };
 }
 
 describe("ConversationView", () => {
@@ -85,9 +113,64 @@ describe("ConversationView", () => {
     await waitFor(() => expect(source.markRead).toHaveBeenCalledWith("r1", "h2"));
   });
 
+  it("offers a jump to the latest message after scrolling up, counting what arrived since", async () => {
+    const source = sourceWithHistory(30);
+    renderView(source);
+    await waitFor(() => expect(source.markRead).toHaveBeenCalledWith("r1", "h29"));
+    const scroller = screen.getByRole("list", { name: "Messages" }).closest<HTMLElement>(".overflow-y-auto")!;
+    const scrolling = fakeScrolling(scroller, { scrollHeight: 3000, clientHeight: 500 });
+    expect(screen.queryByRole("button", { name: "Jump to latest" })).not.toBeInTheDocument();
+
+    scrolling.scrollUserTo(1000);
+    expect(await screen.findByRole("button", { name: "Jump to latest" })).toBeInTheDocument();
+
+    act(() => {
+      source.receive(message({ id: "bob1", roomId: "r1", text: "Are you there?", createdAt: new Date() }));
+      source.receive(message({ id: "bob2", roomId: "r1", text: "Hello?", createdAt: new Date() }));
+    });
+    const jump = await screen.findByRole("button", { name: "2 new messages" });
+    // Read markers wait until the new messages are on screen.
+    expect(source.markRead).not.toHaveBeenCalledWith("r1", "bob2");
+    expect(scroller.scrollTop).toBe(1000);
+
+    await userEvent.click(jump);
+
+    expect(scrolling.scrollTo).toHaveBeenCalledWith(expect.objectContaining({ top: 3000 }));
+    await waitFor(() => expect(source.markRead).toHaveBeenCalledWith("r1", "bob2"));
+    expect(screen.queryByRole("button", { name: /new message|Jump to latest/ })).not.toBeInTheDocument();
+    expect(screen.getByLabelText("Message General")).toHaveFocus();
+  });
+
   it("invites the first message in an empty room", () => {
     renderView(new InMemoryChatSource(me));
     expect(screen.getByText("No messages yet. Say hello!")).toBeInTheDocument();
+  });
+});
+
+describe("ConversationView drafts", () => {
+  it("keeps what was typed when the person leaves the room and comes back", async () => {
+    const source = sourceWithHistory(1);
+    const visit = renderView(source);
+    await userEvent.type(screen.getByLabelText("Message General"), "Half a thought");
+    visit.unmount();
+
+    renderView(source, room({ id: "r2", name: "Random" }));
+    expect(screen.getByLabelText("Message Random")).toHaveValue("");
+    cleanup();
+
+    renderView(source);
+    expect(screen.getByLabelText("Message General")).toHaveValue("Half a thought");
+  });
+
+  it("forgets the draft once it is sent", async () => {
+    const source = sourceWithHistory(1);
+    const visit = renderView(source);
+    await userEvent.type(screen.getByLabelText("Message General"), "Sent soon{Enter}");
+    expect(source.sendMessage).toHaveBeenCalledWith("r1", { text: "Sent soon" });
+    visit.unmount();
+
+    renderView(source);
+    expect(screen.getByLabelText("Message General")).toHaveValue("");
   });
 });
 

@@ -1,4 +1,4 @@
-import { ArrowLeftIcon, Loader2Icon } from "lucide-react";
+import { ArrowDownIcon, ArrowLeftIcon, Loader2Icon } from "lucide-react";
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { Link } from "react-router";
 import { toast } from "sonner";
@@ -13,6 +13,7 @@ import {
   DialogHeader,
   DialogTitle,
 } from "@/components/ui/dialog";
+import { useRoomDraft } from "@/features/chat/drafts";
 import type { Message, RoomSummary } from "@/features/chat/types";
 import { useConversation } from "@/features/chat/use-conversation";
 import { UserAvatar } from "@/features/people/user-avatar";
@@ -32,6 +33,13 @@ export function lastEditable(messages: readonly Message[], currentUserId: string
 
 /** Within this many pixels of an edge counts as "at" it. */
 const EDGE_PX = 80;
+
+/** How many messages from others came after `seenId` (0 when it is not in the list). */
+export function countNewer(messages: readonly Message[], seenId: string | null, currentUserId: string): number {
+  const index = messages.findIndex((message) => message.id === seenId);
+  if (index < 0) return 0;
+  return messages.slice(index + 1).filter((message) => message.senderId !== currentUserId).length;
+}
 
 interface ConversationViewProps {
   source: ChatDataSource;
@@ -65,7 +73,12 @@ export function ConversationView({
   const conversation = useConversation(source, room.id, currentUserId);
   const { messages, hasOlder, loadingOlder, loadOlder } = conversation;
   const scroller = useRef<HTMLDivElement>(null);
+  // A ref for the layout effect (it must see the latest value before React re-renders), and
+  // state for what depends on it on screen: the jump button and marking messages read.
   const atBottom = useRef(true);
+  const [pinned, setPinned] = useState(true);
+  // The newest message on screen when the person last left the bottom.
+  const [seenId, setSeenId] = useState<string | null>(null);
   // Distance from the bottom before older messages are prepended, to keep the view still.
   const anchorFromBottom = useRef<number | null>(null);
   const lastMarkedRead = useRef<string | null>(null);
@@ -75,6 +88,8 @@ export function ConversationView({
   const sectionRef = useRef<HTMLElement>(null);
 
   const newest = messages[messages.length - 1];
+  const [initialDraft, saveDraft] = useRoomDraft(currentUserId, room.id);
+  const unseen = pinned ? 0 : countNewer(messages, seenId, currentUserId);
 
   useLayoutEffect(() => {
     const element = scroller.current;
@@ -87,13 +102,14 @@ export function ConversationView({
     }
   }, [messages]);
 
-  // Read up to the newest message while it is on screen and the page is visible.
+  // Read up to the newest message while it is on screen and the page is visible (again when
+  // the person scrolls back down to messages that arrived while they read older ones).
   useEffect(() => {
-    if (!newest || newest.id === lastMarkedRead.current || !atBottom.current) return;
+    if (!newest || newest.id === lastMarkedRead.current || !pinned) return;
     if (typeof document !== "undefined" && document.visibilityState === "hidden") return;
     lastMarkedRead.current = newest.id;
     source.markRead(room.id, newest.id).catch((error: unknown) => console.warn("markRead failed", error));
-  }, [newest, room.id, source]);
+  }, [newest, pinned, room.id, source]);
 
   function requestOlder() {
     const element = scroller.current;
@@ -107,12 +123,29 @@ export function ConversationView({
   function onScroll() {
     const element = scroller.current;
     if (!element) return;
-    atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < EDGE_PX;
+    const nowAtBottom = element.scrollHeight - element.scrollTop - element.clientHeight < EDGE_PX;
+    // Leaving the bottom: everything up to the newest message has been on screen.
+    if (atBottom.current && !nowAtBottom) setSeenId(newest?.id ?? null);
+    atBottom.current = nowAtBottom;
+    setPinned(nowAtBottom);
     if (element.scrollTop < EDGE_PX && hasOlder && !loadingOlder) requestOlder();
+  }
+
+  function focusComposer() {
+    sectionRef.current?.querySelector<HTMLTextAreaElement>("[data-composer-input]")?.focus();
+  }
+
+  function jumpToLatest() {
+    const element = scroller.current;
+    if (!element) return;
+    const reduceMotion = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
+    element.scrollTo({ top: element.scrollHeight, behavior: reduceMotion ? "auto" : "smooth" });
+    focusComposer();
   }
 
   async function send(text: string) {
     atBottom.current = true;
+    setPinned(true);
     const replyToId = replyingTo?.id;
     setReplyingTo(null);
     try {
@@ -129,7 +162,7 @@ export function ConversationView({
   /** Back to the composer once an edit ends (it may have started there with the Up arrow). */
   function endEdit() {
     setEditingId(null);
-    requestAnimationFrame(() => sectionRef.current?.querySelector<HTMLTextAreaElement>("[data-composer-input]")?.focus());
+    requestAnimationFrame(focusComposer);
   }
 
   /** Up arrow in the empty composer: edit the newest message of yours that can still be edited. */
@@ -165,6 +198,7 @@ export function ConversationView({
         <h1 className="truncate font-semibold">{room.name}</h1>
         {headerActions ? <div className="ml-auto flex shrink-0 items-center gap-2">{headerActions}</div> : null}
       </header>
+      <div className="relative flex min-h-0 flex-1 flex-col">
       <div ref={scroller} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto">
         {/* Short conversations sit at the bottom, next to the composer, as in any chat app. */}
         <div className="flex min-h-full flex-col justify-end">
@@ -203,13 +237,28 @@ export function ConversationView({
         {afterMessages}
         </div>
       </div>
+      {pinned ? null : (
+        <Button
+          variant="secondary"
+          size="sm"
+          onClick={jumpToLatest}
+          className="absolute right-4 bottom-3 rounded-full shadow-md ring-1 ring-border"
+        >
+          <ArrowDownIcon aria-hidden />
+          {unseen > 0 ? `${unseen > 99 ? "99+" : unseen} new ${unseen === 1 ? "message" : "messages"}` : "Jump to latest"}
+        </Button>
+      )}
+      </div>
       <p className="sr-only" aria-live="polite">
         {lastIncoming ? `${lastIncoming.senderName}: ${lastIncoming.deleted ? "message deleted" : lastIncoming.text}` : ""}
       </p>
       <TypingIndicator users={conversation.typing} />
       {aboveComposer}
       <Composer
+        key={room.id}
         roomName={room.name}
+        initialText={initialDraft}
+        onTextChange={saveDraft}
         accessory={composerAccessory}
         mentionCandidates={mentionCandidates}
         disabled={composerDisabled}
