@@ -25,7 +25,11 @@ export interface RoomSummary {
 export interface Attachment {
   id: string;
   kind: "image" | "file";
+  /** What the bubble shows or links to: an image's preview (a downscaled copy), a file
+   * itself; "" while the upload is still being verified. */
   url: string;
+  /** Verified images only: the original, full-size picture (the lightbox shows it). */
+  fullUrl?: string;
   name: string;
   sizeBytes: number;
   mimeType: string;

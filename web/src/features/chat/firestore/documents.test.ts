@@ -110,13 +110,18 @@ describe("attachments", () => {
     height: 480,
   };
 
-  it("has no link until the function verifies it, then the preview", () => {
-    expect(attachmentFromDocument(document).url).toBe("");
-    const verified = attachmentFromDocument({ ...document, verified: true, previewUrl: "http://cdn.local/demo/image/upload/c_limit,w_640/rooms/r1/abc.png" });
+  const previewUrl = "http://cdn.local/demo/image/upload/c_limit,w_640/rooms/r1/abc.png";
+
+  it("has no link until the function verifies it, then the preview and the full-size original", () => {
+    const unverified = attachmentFromDocument({ ...document, previewUrl });
+    expect(unverified.url).toBe("");
+    expect(unverified).not.toHaveProperty("fullUrl");
+    const verified = attachmentFromDocument({ ...document, verified: true, previewUrl });
     expect(verified).toEqual({
       id: "rooms/r1/abc",
       kind: "image",
-      url: "http://cdn.local/demo/image/upload/c_limit,w_640/rooms/r1/abc.png",
+      url: previewUrl,
+      fullUrl: document.url,
       name: "mockup.png",
       sizeBytes: 2048,
       mimeType: "image/png",
@@ -129,6 +134,15 @@ describe("attachments", () => {
     const file = { ...document, kind: "file" as const, verified: true };
     expect(attachmentFromDocument({ ...file, url: "javascript:alert(1)" }).url).toBe("");
     expect(attachmentFromDocument(file).url).toBe(document.url);
+    const image = attachmentFromDocument({ ...document, verified: true, previewUrl, url: "javascript:alert(1)" });
+    expect(image.url).toBe(previewUrl);
+    expect(image).not.toHaveProperty("fullUrl");
+  });
+
+  it("gives only images a full-size link", () => {
+    const file = attachmentFromDocument({ ...document, kind: "file", verified: true, previewUrl });
+    expect(file.url).toBe(document.url);
+    expect(file).not.toHaveProperty("fullUrl");
   });
 
   it("writes only keys the rules allow: no link, never verified", () => {

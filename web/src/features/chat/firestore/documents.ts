@@ -149,17 +149,21 @@ export function safeUrl(url: string | undefined): string {
 
 export function attachmentFromDocument(document: AttachmentDocument): Attachment {
   // No link until a function has verified the upload ("" shows as processing); images then
-  // show the function-made preview, files the original.
-  const link = document.kind === "image" ? (document.previewUrl ?? document.url) : document.url;
+  // show the function-made preview (the original, `fullUrl`, opens in the lightbox), files
+  // link to the original.
+  const image = document.kind === "image";
+  const link = image ? (document.previewUrl ?? document.url) : document.url;
   const url = document.verified ? safeUrl(link) : "";
   const attachment: Attachment = {
     id: document.publicId,
-    kind: document.kind === "image" ? "image" : "file",
+    kind: image ? "image" : "file",
     url,
     name: document.name,
     sizeBytes: document.bytes,
     mimeType: document.contentType ?? "",
   };
+  const fullUrl = image && document.verified ? safeUrl(document.url) : "";
+  if (fullUrl) attachment.fullUrl = fullUrl;
   if (document.width) attachment.width = document.width;
   if (document.height) attachment.height = document.height;
   return attachment;
