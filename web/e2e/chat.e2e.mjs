@@ -177,6 +177,37 @@ describe("chat", () => {
     await assertAccessible(ben, "conversation");
   });
 
+  test("Ben opens the picture in the lightbox: the full-size original, closed again with Esc", async () => {
+    const ben = people.ben.page;
+    const thumbnail = messages(ben).getByRole("button", { name: "Open image mockup.png" });
+    await thumbnail.click();
+    const lightbox = ben.getByRole("dialog", { name: "mockup.png" });
+    await lightbox.getByText("640 × 480").waitFor();
+    const original = await lightbox.getByRole("link", { name: "Open original" }).getAttribute("href");
+    assert.match(original, /^https?:\/\/.*\/image\/upload\//);
+    assert.doesNotMatch(original, /c_limit/, "the original, not the preview transformation");
+    const picture = lightbox.getByRole("img", { name: "mockup.png" });
+    assert.equal(await picture.getAttribute("src"), original);
+    // It has really loaded from the local Cloudinary, and the spinner has gone.
+    await ben.waitForFunction(
+      (src) => [...document.querySelectorAll('[role="dialog"] img')].some((img) => img.src === src && img.complete && img.naturalWidth > 0),
+      original,
+      { timeout: 15_000 },
+    );
+    await lightbox.getByRole("status").waitFor({ state: "detached" });
+    await screenshot(ben, "chat-lightbox");
+    await assertAccessible(ben, "image lightbox");
+    await ben.setViewportSize({ width: 390, height: 844 });
+    await ben.emulateMedia({ colorScheme: "dark" });
+    await screenshot(ben, "chat-lightbox-phone-dark");
+    await ben.emulateMedia({ colorScheme: "light" });
+    await ben.setViewportSize({ width: 1280, height: 800 });
+
+    await ben.keyboard.press("Escape");
+    await lightbox.waitFor({ state: "detached" });
+    assert.equal(await thumbnail.evaluate((button) => button === document.activeElement), true, "focus is back on the thumbnail");
+  });
+
   test("Ben drops a text file on the conversation; Ana gets a link to it", async () => {
     const ana = people.ana.page;
     const ben = people.ben.page;

@@ -1,9 +1,11 @@
 import { CornerUpLeftIcon, FileIcon } from "lucide-react";
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import { Button } from "@/components/ui/button";
+import { formatBytes } from "@/features/chat/attachments/format-bytes";
 import { formatMessageTime } from "@/features/chat/group-messages";
-import type { Message } from "@/features/chat/types";
+import type { Attachment, Message } from "@/features/chat/types";
 import { cn } from "@/lib/utils";
+import { ImageLightbox, ImageThumbnail } from "./image-lightbox";
 import { MessageActions, type MessageActionHandlers } from "./message-actions";
 import { MessageText } from "./message-text";
 
@@ -25,12 +27,6 @@ const CORNERS: Record<"own" | "other", Record<Position, string>> = {
   own: { single: "rounded-2xl", first: "rounded-2xl rounded-br-md", middle: "rounded-2xl rounded-r-md", last: "rounded-2xl rounded-tr-md" },
   other: { single: "rounded-2xl", first: "rounded-2xl rounded-bl-md", middle: "rounded-2xl rounded-l-md", last: "rounded-2xl rounded-tl-md" },
 };
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
 
 export function MessageBubble({
   message,
@@ -98,37 +94,7 @@ export function MessageBubble({
             </p>
           )}
           {!message.deleted && message.attachments.length > 0 ? (
-            <ul className="mt-2 grid gap-1.5">
-              {message.attachments.map((attachment) => (
-                <li key={attachment.id}>
-                  {!attachment.url ? (
-                    <span className="flex items-center gap-2 rounded-lg bg-background/20 px-2 py-1.5 text-sm opacity-80">
-                      <FileIcon className="size-4 shrink-0" aria-hidden />
-                      <span className="truncate">{attachment.name}</span>
-                      <span className="shrink-0 text-xs">processing…</span>
-                    </span>
-                  ) : attachment.kind === "image" ? (
-                    <img
-                      src={attachment.url}
-                      alt={attachment.name}
-                      width={attachment.width}
-                      height={attachment.height}
-                      loading="lazy"
-                      className="max-h-64 rounded-lg object-cover"
-                    />
-                  ) : (
-                    <a
-                      href={attachment.url}
-                      className="flex items-center gap-2 rounded-lg bg-background/20 px-2 py-1.5 underline-offset-2 hover:underline"
-                    >
-                      <FileIcon className="size-4 shrink-0" aria-hidden />
-                      <span className="truncate">{attachment.name}</span>
-                      <span className="shrink-0 text-xs opacity-75">{formatBytes(attachment.sizeBytes)}</span>
-                    </a>
-                  )}
-                </li>
-              ))}
-            </ul>
+            <MessageAttachments attachments={message.attachments} />
           ) : null}
           {status && !editing ? <span className="mt-0.5 block text-right text-[11px] leading-none opacity-75">{status}</span> : null}
           <span className="sr-only">
@@ -175,6 +141,61 @@ export function MessageBubble({
         </ul>
       ) : null}
     </div>
+  );
+}
+
+/** The message's files and pictures; a picture opens in a lightbox with the message's others. */
+function MessageAttachments({ attachments }: { attachments: Attachment[] }) {
+  const images = attachments.filter((attachment) => attachment.kind === "image" && attachment.url);
+  const [viewing, setViewing] = useState({ open: false, index: 0 });
+  const thumbnails = useRef<(HTMLButtonElement | null)[]>([]);
+
+  return (
+    <>
+      <ul className="mt-2 grid gap-1.5">
+        {attachments.map((attachment) => {
+          const imageIndex = images.indexOf(attachment);
+          return (
+            <li key={attachment.id}>
+              {!attachment.url ? (
+                <span className="flex items-center gap-2 rounded-lg bg-background/20 px-2 py-1.5 text-sm opacity-80">
+                  <FileIcon className="size-4 shrink-0" aria-hidden />
+                  <span className="truncate">{attachment.name}</span>
+                  <span className="shrink-0 text-xs">processing…</span>
+                </span>
+              ) : imageIndex >= 0 ? (
+                <ImageThumbnail
+                  image={attachment}
+                  ref={(button) => {
+                    thumbnails.current[imageIndex] = button;
+                  }}
+                  onOpen={() => setViewing({ open: true, index: imageIndex })}
+                />
+              ) : (
+                <a
+                  href={attachment.url}
+                  className="flex items-center gap-2 rounded-lg bg-background/20 px-2 py-1.5 underline-offset-2 hover:underline"
+                >
+                  <FileIcon className="size-4 shrink-0" aria-hidden />
+                  <span className="truncate">{attachment.name}</span>
+                  <span className="shrink-0 text-xs opacity-75">{formatBytes(attachment.sizeBytes)}</span>
+                </a>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {images.length > 0 ? (
+        <ImageLightbox
+          images={images}
+          index={viewing.index}
+          open={viewing.open}
+          onOpenChange={(open) => setViewing((state) => ({ ...state, open }))}
+          onIndexChange={(index) => setViewing({ open: true, index })}
+          returnFocusTo={(index) => thumbnails.current[index]}
+        />
+      ) : null}
+    </>
   );
 }
 
