@@ -1,7 +1,8 @@
 // Reading and writing in a long conversation, in real browsers against the real backend:
 // "jump to latest" with a count of what arrived while the person read older messages, read
 // markers that wait until those messages are on screen, and drafts kept per room across
-// room switches and reloads, shown in the room list, and forgotten on logout.
+// room switches and reloads, shown in the room list, and forgotten on logout; an offline
+// banner, and a message sent while offline that goes out on reconnection.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { launchBrowser, screenshot, signUpPerson } from "./browser.mjs";
@@ -95,6 +96,23 @@ describe("conversation", () => {
     await page.getByRole("link", { name: "FlowChat" }).click();
     await room.getByText("You: Tell them we need the hall from 9, and the projector.").waitFor({ timeout: 15_000 });
     assert.equal(await room.getByText(/^Draft:/).count(), 0);
+  });
+
+  test("offline, Dev is told so; what he sends meanwhile goes out when he is back", async () => {
+    const { page, context } = dev;
+    await conversations(page).getByRole("link", { name: /^Cleo Park/ }).click();
+    await context.setOffline(true);
+    const banner = page.getByRole("status").filter({ hasText: "You're offline" });
+    await banner.waitFor();
+    await composer(page).fill("Sent from the tunnel");
+    await composer(page).press("Enter");
+    await messages(page).getByTestId("message").filter({ hasText: "Sent from the tunnel" }).getByText("Sending…").waitFor();
+    await screenshot(page, "conversation-offline");
+
+    await context.setOffline(false);
+    await banner.waitFor({ state: "detached" });
+    await messages(cleo.page).getByText("Sent from the tunnel").waitFor({ timeout: 30_000 });
+    await messages(page).getByText("Sending…").waitFor({ state: "detached", timeout: 30_000 });
   });
 
   test("logging out forgets this person's drafts on the device", async () => {

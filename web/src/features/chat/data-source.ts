@@ -19,6 +19,12 @@ export interface Subscriber<T> {
   error?: (error: Error) => void;
 }
 
+/** Whether a write failed because the rules refused it (the person may no longer post here),
+ * rather than for a passing reason such as the network. Firebase errors carry the code. */
+export function isPermissionDenied(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "permission-denied";
+}
+
 export interface MessagePage {
   /** Oldest first. */
   messages: Message[];

@@ -1,7 +1,7 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Route } from "react-router";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { RequireSession } from "@/features/auth/require-session";
 import { room } from "@/test/chat-fixtures";
 import { alice } from "@/test/fake-api";
@@ -24,6 +24,22 @@ describe("AppShell", () => {
     expect(within(sidebar).getByText("No conversations yet")).toBeInTheDocument();
     expect(within(sidebar).queryByRole("link")).not.toBeInTheDocument();
     expect(screen.getByRole("heading", { name: "Pick a room or start a conversation" })).toBeInTheDocument();
+  });
+
+  it("says when the browser goes offline, and stops saying it when it is back", async () => {
+    await renderWithSession(routes, { signedIn: true });
+    const onLine = vi.spyOn(navigator, "onLine", "get");
+    try {
+      onLine.mockReturnValue(false);
+      act(() => window.dispatchEvent(new Event("offline")));
+      expect(screen.getByRole("status")).toHaveTextContent("You're offline. Messages you send now go out when the connection is back.");
+
+      onLine.mockReturnValue(true);
+      act(() => window.dispatchEvent(new Event("online")));
+      expect(screen.queryByText(/You're offline/)).not.toBeInTheDocument();
+    } finally {
+      onLine.mockRestore();
+    }
   });
 
   it("lists the rooms a data source provides", async () => {

@@ -1,4 +1,4 @@
-import { CloudOffIcon } from "lucide-react";
+import { CloudOffIcon, WifiOffIcon } from "lucide-react";
 import { useCallback, useEffect, useState } from "react";
 import { Link, Outlet, useMatch, useNavigate } from "react-router";
 import { toast } from "sonner";
@@ -14,6 +14,7 @@ import { cn } from "@/lib/utils";
 import { FlowChatLogo } from "./flowchat-logo";
 import { ShortcutsDialog, useGlobalShortcuts } from "./keyboard-shortcuts";
 import { RoomList, RoomListLoading } from "./room-list";
+import { useOnline } from "./use-online";
 import { UserMenu } from "./user-menu";
 
 const NO_ROOMS: never[] = [];
@@ -36,6 +37,7 @@ export function AppShell() {
   // Only the room list is a "home" pane; any other page takes the whole phone screen.
   const atHome = useMatch("/") !== null;
   const draftOf = useDrafts(user?.id ?? "");
+  const online = useOnline();
 
   if (!user) return null;
 
@@ -71,7 +73,12 @@ export function AppShell() {
           />
         </div>
       </header>
-      {firebase === "unavailable" ? (
+      {!online ? (
+        <p role="status" className="flex items-center justify-center gap-2 border-b bg-muted px-4 py-1.5 text-xs text-muted-foreground">
+          <WifiOffIcon className="size-3.5" aria-hidden />
+          You're offline. Messages you send now go out when the connection is back.
+        </p>
+      ) : firebase === "unavailable" ? (
         <p role="status" className="flex items-center justify-center gap-2 border-b bg-muted px-4 py-1.5 text-xs text-muted-foreground">
           <CloudOffIcon className="size-3.5" aria-hidden />
           Live updates are unavailable right now. FlowChat will reconnect on its own.

@@ -8,6 +8,7 @@ export const MESSAGE_MAX_LENGTH = 4000;
 
 interface ComposerProps {
   roomName: string;
+  /** A rejected promise means the message was not sent: the text is put back. */
   onSend: (text: string) => void | Promise<void>;
   /** Called when the user starts or stops typing, for the typing indicator. */
   onTypingChange?: (typing: boolean) => void;
@@ -76,7 +77,8 @@ export function Composer({
     if (!message || disabled) return;
     setText("");
     setTyping(false);
-    void onSend(message);
+    // A message that did not go out comes back to the box, unless something new was typed.
+    Promise.resolve(onSend(message)).catch(() => setText((current) => (current === "" ? message : current)));
     textareaRef.current?.focus();
   }
 

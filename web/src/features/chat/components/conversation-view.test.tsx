@@ -1,6 +1,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router";
+import { Toaster } from "sonner";
 import { describe, expect, it, vi } from "vitest";
 import { MESSAGE_PAGE_SIZE } from "@/features/chat/use-conversation";
 import { message, room } from "@/test/chat-fixtures";
@@ -171,6 +172,48 @@ describe("ConversationView drafts", () => {
 
     renderView(source);
     expect(screen.getByLabelText("Message General")).toHaveValue("");
+  });
+});
+
+describe("ConversationView when a message does not go out", () => {
+  function renderWithToasts(source: InMemoryChatSource) {
+    return render(
+      <MemoryRouter>
+        <ConversationView source={source} room={general} currentUserId={me.id} />
+        <Toaster />
+      </MemoryRouter>,
+    );
+  }
+
+  it("gives the text and the reply back, and says why when the rules refuse it", async () => {
+    const source = new InMemoryChatSource(me);
+    source.receive(message({ id: "bob1", roomId: "r1", senderName: "Bob", text: "Pizza tonight?", createdAt: new Date() }));
+    source.sendMessage.mockRejectedValueOnce(Object.assign(new Error("Missing or insufficient permissions."), { code: "permission-denied" }));
+    renderWithToasts(source);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("button", { name: "Actions for message from Bob" }));
+    await user.click(await screen.findByRole("menuitem", { name: "Reply" }));
+
+    await user.type(screen.getByLabelText("Message General"), "Yes, at 8{Enter}");
+
+    expect(await screen.findByText("Message not sent: you can no longer post in this conversation.")).toBeInTheDocument();
+    expect(screen.getByLabelText("Message General")).toHaveValue("Yes, at 8");
+    expect(screen.getByText(/Replying to/)).toHaveTextContent("Replying to Bob: Pizza tonight?");
+  });
+
+  it("blames the connection for other failures, and keeps what was typed since", async () => {
+    const source = sourceWithHistory(1);
+    let fail: (error: Error) => void = () => {};
+    source.sendMessage.mockImplementationOnce(() => new Promise((_, reject) => (fail = reject)));
+    renderWithToasts(source);
+    const box = screen.getByLabelText("Message General");
+    await userEvent.type(box, "First try{Enter}");
+    await userEvent.type(box, "Something else");
+
+    act(() => fail(new Error("unavailable")));
+
+    expect(await screen.findByText("Message not sent. Check your connection and try again.")).toBeInTheDocument();
+    expect(box).toHaveValue("Something else");
   });
 });
 

@@ -3,7 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "re
 import { Link } from "react-router";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
-import type { ChatDataSource } from "@/features/chat/data-source";
+import { isPermissionDenied, type ChatDataSource } from "@/features/chat/data-source";
 import {
   Dialog,
   DialogClose,
@@ -143,15 +143,22 @@ export function ConversationView({
     focusComposer();
   }
 
+  /** Rejects when the message did not go out; the composer then gives the text back. */
   async function send(text: string) {
     atBottom.current = true;
     setPinned(true);
-    const replyToId = replyingTo?.id;
+    const reply = replyingTo;
     setReplyingTo(null);
     try {
-      await source.sendMessage(room.id, replyToId ? { text, replyToId } : { text });
-    } catch {
-      toast.error("Message not sent. Check your connection and try again.");
+      await source.sendMessage(room.id, reply ? { text, replyToId: reply.id } : { text });
+    } catch (error) {
+      setReplyingTo((current) => current ?? reply);
+      toast.error(
+        isPermissionDenied(error)
+          ? "Message not sent: you can no longer post in this conversation."
+          : "Message not sent. Check your connection and try again.",
+      );
+      throw error;
     }
   }
 
