@@ -2,7 +2,7 @@
 // free ports), and the client built against it and served by Vite's preview server.
 // Env: CHROMIUM_PATH (default /usr/bin/chromium), FLOWCHAT_PYTHON (default ../.venv/bin/python).
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -60,10 +60,16 @@ export async function stopBackend(child) {
 }
 
 /**
- * Builds the client against the backend into `outDir` and serves it on a free port.
- * Returns `{ baseUrl, close }`.
+ * Builds the client against the backend into a new folder `test-results/<name>-XXXXXX` and
+ * serves it on a free port. Returns `{ baseUrl, close }`; `close` removes the folder.
+ *
+ * The folder is this run's own: the build bakes in this backend's URLs, and a second run in
+ * the same checkout that rebuilt a shared folder would hand this run's browser a client that
+ * talks to the other run's backend (seen as a session that ends on the next page load).
  */
-export async function buildAndServe({ functionsUrl, authEmulatorHost, firestoreEmulatorHost, databaseEmulatorHost }, outDir) {
+export async function buildAndServe({ functionsUrl, authEmulatorHost, firestoreEmulatorHost, databaseEmulatorHost }, name) {
+  mkdirSync(resultsDir, { recursive: true });
+  const outDir = mkdtempSync(path.join(resultsDir, `${name}-`));
   // Vite reads VITE_* from the process environment when it builds.
   Object.assign(process.env, {
     VITE_USE_EMULATORS: "true",
@@ -82,5 +88,11 @@ export async function buildAndServe({ functionsUrl, authEmulatorHost, firestoreE
     preview: { host: "127.0.0.1", port: 0, strictPort: false, open: false },
   });
   const address = server.httpServer.address();
-  return { baseUrl: `http://127.0.0.1:${address.port}`, close: () => server.close() };
+  return {
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    close: async () => {
+      await server.close();
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -22,7 +22,7 @@ let exitCode = 1;
 try {
   const hosts = await backend.ready;
   console.log(`e2e: functions at ${hosts.functionsUrl}, Auth emulator at ${hosts.authEmulatorHost}`);
-  client = await buildAndServe(hosts, path.join(resultsDir, "e2e-dist"));
+  client = await buildAndServe(hosts, "e2e-dist");
   const baseUrl = client.baseUrl;
   console.log(`e2e: client at ${baseUrl}`);
 

@@ -6,9 +6,8 @@
 // HTTP cache off, reading the `flowchat:first-messages-paint` mark that the message list sets
 // in the frame that first paints messages (components/message-list.tsx).
 // Usage: npm run bench:paint [-- --runs 10] [-- --json]
-import path from "node:path";
 import { launchBrowser, newAccount } from "../e2e/browser.mjs";
-import { buildAndServe, requireTools, resultsDir, startBackend, stopBackend } from "../e2e/harness.mjs";
+import { buildAndServe, requireTools, startBackend, stopBackend } from "../e2e/harness.mjs";
 
 const MARK = "flowchat:first-messages-paint";
 const MESSAGES = 25;
@@ -89,7 +88,7 @@ async function main() {
   try {
     const hosts = await backend.ready;
     log("backend ready; building the client");
-    client = await buildAndServe(hosts, path.join(resultsDir, "paint-dist"));
+    client = await buildAndServe(hosts, "paint-dist");
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light" });
     const url = await prepareRoom(context, client.baseUrl);
