@@ -15,6 +15,11 @@ SECRETS = [DATABASE_URL, JWT_SECRET]
 DB_POOL_SIZE = IntParam("DB_POOL_SIZE", default=4, description="connections per instance")
 ACCESS_TOKEN_TTL_SECONDS = IntParam("ACCESS_TOKEN_TTL_SECONDS", default=15 * 60)
 SESSION_TTL_DAYS = IntParam("SESSION_TTL_DAYS", default=30)
+REFRESH_RETRY_SECONDS = IntParam(
+    "REFRESH_RETRY_SECONDS",
+    default=60,
+    description="how long a spent refresh token may be presented again if its answer was lost",
+)
 LOGIN_MAX_FAILURES_PER_ACCOUNT = IntParam("LOGIN_MAX_FAILURES_PER_ACCOUNT", default=5)
 LOGIN_MAX_FAILURES_PER_ADDRESS = IntParam("LOGIN_MAX_FAILURES_PER_ADDRESS", default=30)
 LOGIN_FAILURE_WINDOW_SECONDS = IntParam("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)

@@ -102,7 +102,10 @@ def refresh(refresh_token: str) -> IssuedTokens:
     new_refresh = tokens.new_refresh_token()
     with pool.transaction() as conn:
         outcome = sessions.rotate(
-            conn, tokens.hash_refresh_token(refresh_token), tokens.hash_refresh_token(new_refresh)
+            conn,
+            tokens.hash_refresh_token(refresh_token),
+            tokens.hash_refresh_token(new_refresh),
+            retry_seconds=settings.REFRESH_RETRY_SECONDS.value,
         )
     if outcome.reused:
         firebase.revoke_refresh_tokens(outcome.user_id)

@@ -41,28 +41,50 @@ def create(
     return session_id
 
 
-def rotate(conn: psycopg.Connection, old_hash: bytes, new_hash: bytes) -> RefreshOutcome:
+def rotate(
+    conn: psycopg.Connection, old_hash: bytes, new_hash: bytes, *, retry_seconds: int
+) -> RefreshOutcome:
     """Spend ``old_hash`` and issue ``new_hash`` in its session.
 
     Presenting a token that was already spent means it leaked (or two clients raced with
-    one token): the whole session is revoked.
+    one token): the whole session is revoked. One exception: within ``retry_seconds`` of
+    spending it, and while the token that rotation issued was never used, the client never
+    got the answer; that unused token is cancelled and ``new_hash`` replaces it.
     """
     row = conn.execute(
-        """SELECT t.session_id::text AS session_id, t.spent_at, s.user_id::text AS user_id,
-                  s.revoked_at, s.expires_at < now() AS expired, u.disabled
+        """SELECT t.session_id::text AS session_id, t.spent_at, t.replaced_by,
+                  t.spent_at > now() - make_interval(secs => %s) AS retry_window_open,
+                  next.token_hash IS NOT NULL AND next.spent_at IS NULL AS successor_unused,
+                  s.user_id::text AS user_id, s.revoked_at, s.expires_at < now() AS expired,
+                  u.disabled
            FROM refresh_tokens t
            JOIN sessions s ON s.id = t.session_id
            JOIN users u ON u.id = s.user_id
+           LEFT JOIN refresh_tokens next ON next.token_hash = t.replaced_by
            WHERE t.token_hash = %s
            FOR UPDATE OF t, s""",
-        (old_hash,),
+        (retry_seconds, old_hash),
     ).fetchone()
     if row is None or row["revoked_at"] is not None or row["expired"] or row["disabled"]:
         return RefreshOutcome(session_id=None, user_id=None)
-    if row["spent_at"] is not None:
+    if row["spent_at"] is None:
+        conn.execute(
+            "UPDATE refresh_tokens SET spent_at = now(), replaced_by = %s WHERE token_hash = %s",
+            (new_hash, old_hash),
+        )
+    elif row["retry_window_open"] and row["successor_unused"]:
+        # Cancelled, not deleted: whoever presents it later is replaying a stolen copy.
+        conn.execute(
+            "UPDATE refresh_tokens SET spent_at = now() WHERE token_hash = %s",
+            (row["replaced_by"],),
+        )
+        conn.execute(
+            "UPDATE refresh_tokens SET replaced_by = %s WHERE token_hash = %s",
+            (new_hash, old_hash),
+        )
+    else:
         revoke(conn, row["session_id"], reason="refresh token reused")
         return RefreshOutcome(session_id=row["session_id"], user_id=row["user_id"], reused=True)
-    conn.execute("UPDATE refresh_tokens SET spent_at = now() WHERE token_hash = %s", (old_hash,))
     conn.execute(
         "INSERT INTO refresh_tokens (token_hash, session_id) VALUES (%s, %s)",
         (new_hash, row["session_id"]),

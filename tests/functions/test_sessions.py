@@ -14,6 +14,10 @@ def _me(api, token: str):
     return api.get("/me", headers={"Authorization": f"Bearer {token}"})
 
 
+def _sid(access_token: str) -> str:
+    return jwt.decode(access_token, options={"verify_signature": False})["sid"]
+
+
 def test_register_login_refresh_reuse_logout_cycle(api, db):
     account = new_account(api)
     login = api.post(
@@ -28,14 +32,19 @@ def test_register_login_refresh_reuse_logout_cycle(api, db):
     assert rotated["refreshToken"] != login["refreshToken"]
     assert _me(api, rotated["accessToken"]).status_code == 200
 
-    # The spent token comes back: someone copied it. The whole session dies.
+    # Its successor is used...
+    second = api.post("/refresh", json={"refreshToken": rotated["refreshToken"]})
+    assert second.status_code == 200
+    rotated = second.json()
+    # ...then the first token comes back: someone copied it. The whole session dies.
     reused = api.post("/refresh", json={"refreshToken": login["refreshToken"]})
     assert reused.status_code == 401
     assert "already used" in reused.json()["error"]["message"]
     assert api.post("/refresh", json={"refreshToken": rotated["refreshToken"]}).status_code == 401
     assert _me(api, rotated["accessToken"]).status_code == 401
-    sid = jwt.decode(rotated["accessToken"], options={"verify_signature": False})["sid"]
-    row = db.execute("SELECT revoked_reason FROM sessions WHERE id = %s", (sid,)).fetchone()
+    row = db.execute(
+        "SELECT revoked_reason FROM sessions WHERE id = %s", (_sid(rotated["accessToken"]),)
+    ).fetchone()
     assert row["revoked_reason"] == "refresh token reused"
 
     # The session from registration is separate and still alive; log it out.
@@ -44,6 +53,59 @@ def test_register_login_refresh_reuse_logout_cycle(api, db):
     assert out.status_code == 204
     assert _me(api, account["accessToken"]).status_code == 401
     assert api.post("/refresh", json={"refreshToken": account["refreshToken"]}).status_code == 401
+
+
+def test_a_lost_answer_can_be_asked_for_again_while_its_token_is_unused(api, db):
+    """The client never got the answer to a refresh (dropped connection, reload): it
+    presents the same token again and gets new tokens; the ones it never saw are void."""
+    account = new_account(api)
+    lost = api.post("/refresh", json={"refreshToken": account["refreshToken"]}).json()
+
+    retry = api.post("/refresh", json={"refreshToken": account["refreshToken"]})
+    assert retry.status_code == 200
+    again = api.post("/refresh", json={"refreshToken": account["refreshToken"]})
+    assert again.status_code == 200, "the retry's own answer may be lost too"
+    tokens = again.json()
+    assert len({lost["refreshToken"], retry.json()["refreshToken"], tokens["refreshToken"]}) == 3
+
+    chain = api.post("/refresh", json={"refreshToken": tokens["refreshToken"]})
+    assert chain.status_code == 200
+    assert _me(api, chain.json()["accessToken"]).status_code == 200
+
+    # A token that was handed out but cancelled is a stolen copy when it shows up.
+    stolen = api.post("/refresh", json={"refreshToken": lost["refreshToken"]})
+    assert stolen.status_code == 401
+    assert "already used" in stolen.json()["error"]["message"]
+    row = db.execute(
+        "SELECT revoked_reason FROM sessions WHERE id = %s", (_sid(tokens["accessToken"]),)
+    ).fetchone()
+    assert row["revoked_reason"] == "refresh token reused"
+
+
+def test_a_spent_token_is_reuse_once_its_successor_was_used(api):
+    account = new_account(api)
+    rotated = api.post("/refresh", json={"refreshToken": account["refreshToken"]}).json()
+    assert api.post("/refresh", json={"refreshToken": rotated["refreshToken"]}).status_code == 200
+
+    late = api.post("/refresh", json={"refreshToken": account["refreshToken"]})
+    assert late.status_code == 401
+    assert "already used" in late.json()["error"]["message"]
+
+
+def test_a_spent_token_is_reuse_after_the_retry_window(api, db):
+    account = new_account(api)
+    rotated = api.post("/refresh", json={"refreshToken": account["refreshToken"]}).json()
+    # As if the default 60-second window had passed.
+    db.execute(
+        """UPDATE refresh_tokens SET spent_at = now() - interval '61 seconds'
+           WHERE session_id = %s AND spent_at IS NOT NULL""",
+        (_sid(rotated["accessToken"]),),
+    )
+
+    late = api.post("/refresh", json={"refreshToken": account["refreshToken"]})
+    assert late.status_code == 401
+    assert "already used" in late.json()["error"]["message"]
+    assert api.post("/refresh", json={"refreshToken": rotated["refreshToken"]}).status_code == 401
 
 
 def test_refresh_keeps_working_along_the_chain(api):
