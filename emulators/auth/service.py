@@ -357,11 +357,14 @@ class AuthService:
 
 def revoke(account: UserAccount, valid_since: int) -> None:
     """Tokens issued before ``valid_since`` (seconds) stop working. A revocation stamped
-    with the current second also cuts refresh tokens issued earlier in that second."""
+    with the current second, or the one before it (the admin SDK stamps with its own clock
+    before the request travels), also cuts the refresh tokens issued in that second before
+    it arrived: "revoke now" must not spare a token minted a few milliseconds earlier."""
     current_ms = now_ms()
     account.valid_since = valid_since
-    same_second = valid_since == current_ms // 1000
-    account.refresh_tokens_valid_after_ms = current_ms if same_second else valid_since * 1000
+    stamp_ms = valid_since * 1000
+    recent = stamp_ms <= current_ms < stamp_ms + 2000
+    account.refresh_tokens_valid_after_ms = min(current_ms, stamp_ms + 1000) if recent else stamp_ms
 
 
 def validate_uid(uid: Any) -> str:
