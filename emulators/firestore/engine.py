@@ -45,7 +45,7 @@ from emulators.firestore.transactions import (
     Transaction,
     TransactionManager,
 )
-from emulators.firestore.writes import apply_write, micros_of, target_name
+from emulators.firestore.writes import apply_write, micros_of, set_time, target_name
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +58,6 @@ USAGE_KEYS = ("reads", "writes", "deletes", "listener_reads")
 
 def auto_id() -> str:
     return "".join(secrets.choice(_AUTO_ID_ALPHABET) for _ in range(20))
-
-
-def _set_time(stamp, micros: int) -> None:
-    stamp.seconds = micros // 1_000_000
-    stamp.nanos = (micros % 1_000_000) * 1000
 
 
 def _check_request_size(request) -> None:
@@ -339,7 +334,7 @@ class FirestoreEngine:
                 response.missing = name.full
             else:
                 response.found.CopyFrom(self._masked(entry.doc, request))
-            _set_time(response.read_time, now_us)
+            set_time(response.read_time, now_us)
             if position == 0 and new_id:
                 response.transaction = new_id
             responses.append(response)
@@ -362,11 +357,11 @@ class FirestoreEngine:
         for entry in results:
             response = protos.RunQueryResponse()
             response.document.CopyFrom(query.project(entry))
-            _set_time(response.read_time, now_us)
+            set_time(response.read_time, now_us)
             responses.append(response)
         if not responses:
             response = protos.RunQueryResponse()
-            _set_time(response.read_time, now_us)
+            set_time(response.read_time, now_us)
             responses.append(response)
         if new_id:
             responses[0].transaction = new_id
@@ -403,7 +398,7 @@ class FirestoreEngine:
             self._count(parent.database, "reads", max(1, (len(results) + 999) // 1000))
         response = protos.RunAggregationQueryResponse()
         response.result.CopyFrom(aggregate(aggregation.aggregations, results))
-        _set_time(response.read_time, now_us)
+        set_time(response.read_time, now_us)
         if new_id:
             response.transaction = new_id
         return [response]
@@ -481,7 +476,7 @@ class FirestoreEngine:
                     if request.writes:
                         raise invalid("Cannot modify entities in a read-only transaction")
                     response = protos.CommitResponse()
-                    _set_time(response.commit_time, self._read_time())
+                    set_time(response.commit_time, self._read_time())
                     return response
             try:
                 results, commit_us = self._commit_writes(
@@ -492,7 +487,7 @@ class FirestoreEngine:
                     self._finish(transaction)
         response = protos.CommitResponse()
         response.write_results.extend(results)
-        _set_time(response.commit_time, commit_us)
+        set_time(response.commit_time, commit_us)
         return response
 
     def batch_write(self, request, caller: Caller):

@@ -23,6 +23,7 @@ from emulators.firestore.paths import parse_document, parse_parent
 from emulators.firestore.queries import CompiledQuery
 from emulators.firestore.security import Caller
 from emulators.firestore.store import Entry
+from emulators.firestore.writes import micros_of, set_time
 
 if TYPE_CHECKING:
     from emulators.firestore.engine import FirestoreEngine
@@ -35,11 +36,6 @@ def resume_token(commit_us: int) -> bytes:
     return commit_us.to_bytes(8, "big")
 
 
-def _set_time(stamp, micros: int) -> None:
-    stamp.seconds = micros // 1_000_000
-    stamp.nanos = (micros % 1_000_000) * 1000
-
-
 def target_change(kind: str, target_ids=(), *, commit_us: int | None = None, cause=None):
     response = protos.ListenResponse()
     change = response.target_change
@@ -47,7 +43,7 @@ def target_change(kind: str, target_ids=(), *, commit_us: int | None = None, cau
     change.target_ids.extend(target_ids)
     if commit_us is not None:
         change.resume_token = resume_token(commit_us)
-        _set_time(change.read_time, commit_us)
+        set_time(change.read_time, commit_us)
     if cause is not None:
         change.cause.code = int(cause.code)
         change.cause.message = cause.message
@@ -83,11 +79,11 @@ class _Messages:
         if deleted:
             response.document_delete.document = name
             response.document_delete.removed_target_ids.append(target_id)
-            _set_time(response.document_delete.read_time, commit_us)
+            set_time(response.document_delete.read_time, commit_us)
         else:
             response.document_remove.document = name
             response.document_remove.removed_target_ids.append(target_id)
-            _set_time(response.document_remove.read_time, commit_us)
+            set_time(response.document_remove.read_time, commit_us)
         self.items.append(response)
 
 
@@ -175,7 +171,7 @@ class DocumentsTarget:
 def _resume_time(target) -> int | None:
     """The commit time a target resumes from (its resume token or read_time), if any."""
     if target.HasField("read_time"):
-        return target.read_time.seconds * 1_000_000 + target.read_time.nanos // 1000
+        return micros_of(target.read_time)
     if target.resume_token:
         token = target.resume_token
         # A token we did not mint (or from another run) resumes from "unknown": RESET.

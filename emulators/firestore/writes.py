@@ -73,8 +73,8 @@ def apply_write(write, name: str, path: str, before: Entry | None, commit_us: in
     doc.name = name
     doc.fields.MergeFrom(fields.fields)
     create_us = before.create_us if before is not None else commit_us
-    _set_time(doc.create_time, create_us)
-    _set_time(doc.update_time, commit_us)
+    set_time(doc.create_time, create_us)
+    set_time(doc.update_time, commit_us)
     result.update_time.CopyFrom(doc.update_time)
     return Entry(doc, path, create_us, commit_us), result
 
@@ -86,7 +86,7 @@ def _copy_fields(before: Entry | None):
     return copy
 
 
-def _set_time(stamp, micros: int) -> None:
+def set_time(stamp, micros: int) -> None:
     stamp.seconds = micros // 1_000_000
     stamp.nanos = (micros % 1_000_000) * 1000
 
