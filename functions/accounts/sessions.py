@@ -124,11 +124,11 @@ def logout(claims: tokens.AccessClaims) -> None:
     firebase.revoke_refresh_tokens(claims.user_id)
 
 
-def authenticate(bearer: str) -> tokens.AccessClaims | str:
-    """The caller of a request: FlowChat access-token claims (with a live session), or the
-    uid of a Firebase ID token."""
+def authenticate(bearer: str) -> str:
+    """The uid of a request's caller: from a FlowChat access token (with a live session) or
+    a Firebase ID token."""
     if tokens.is_flowchat_token(bearer):
-        return authenticate_access_token(bearer)
+        return authenticate_access_token(bearer).user_id
     try:
         return firebase.verify_id_token(bearer)
     except ValueError:

@@ -43,8 +43,7 @@ class ProfileQuery(BaseModel):
 
 
 def _caller_id(request: Request) -> str:
-    caller = sessions.authenticate(bearer_token(request))
-    return caller if isinstance(caller, str) else caller.user_id
+    return sessions.authenticate(bearer_token(request))
 
 
 @endpoint("GET")

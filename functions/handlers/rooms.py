@@ -229,7 +229,6 @@ def unblock_user(uid: str, data: BlockUser) -> dict:
 def check_permission(request: Request) -> Response:
     """For other services: may the bearer (a FlowChat access token or a Firebase ID token)
     do ``action`` in ``roomId``?"""
-    caller = sessions.authenticate(bearer_token(request))
-    uid = caller if isinstance(caller, str) else caller.user_id
+    uid = sessions.authenticate(bearer_token(request))
     query = parse_body(request, PermissionQuery)
     return json_response(actions.check_permission(uid, str(query.roomId), query.action))
