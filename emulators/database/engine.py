@@ -270,7 +270,7 @@ class DatabaseEngine:
     def _check_write(
         self, state: Namespace, written: list[Path], new_root: tree.Node, auth: Auth, now: int
     ) -> None:
-        checked = [p[:-1] if p and p[-1] == tree.PRIORITY else p for p in written]
+        checked = [tree.location_of(p) for p in written]
         if not state.rules.can_write(checked, state.root, new_root, auth, now):
             raise PermissionDenied()
 
@@ -306,7 +306,7 @@ class DatabaseEngine:
             return
         operation = next(self._operation_ids)
         for path in written:
-            location = path[:-1] if path and path[-1] == tree.PRIORITY else path
+            location = tree.location_of(path)
             before = tree.get(old_root, location)
             after = tree.get(new_root, location)
             if before == after:

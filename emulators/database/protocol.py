@@ -285,7 +285,7 @@ class Session:
                 self._on_commit, namespace, old_root, new_root, written, update_at
             )
             return
-        changed = [p[:-1] if p and p[-1] == tree.PRIORITY else p for p in written]
+        changed = [tree.location_of(p) for p in written]
         for key, listen in list(self.listens.items()):
             touched = [p for p in changed if paths.related(p, listen.path)]
             if not touched:

@@ -228,7 +228,7 @@ class RestApi:
         ) -> None:
             if ns != namespace:
                 return
-            changed = [p[:-1] if p and p[-1] == tree.PRIORITY else p for p in written]
+            changed = [tree.location_of(p) for p in written]
             touched = [p for p in changed if paths.related(p, path)]
             if not touched:
                 return

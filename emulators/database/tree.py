@@ -57,6 +57,11 @@ def get(node: Node, path: Path) -> Node:
     return node
 
 
+def location_of(path: Path) -> Path:
+    """The node a write at ``path`` changes: a ``.priority`` write changes the one above."""
+    return path[:-1] if path and path[-1] == PRIORITY else path
+
+
 def with_priority(node: Node, priority: Any) -> Node:
     """The node with its priority replaced (``None`` removes it)."""
     if node is None:
