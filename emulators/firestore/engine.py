@@ -235,7 +235,7 @@ class FirestoreEngine:
 
         return DocumentAccess(
             before=lambda path: lookup(path, None),
-            after=lambda path: lookup(path, after if after is not None else None),
+            after=lambda path: lookup(path, after),
             budget=budget,
         )
 
@@ -431,12 +431,8 @@ class FirestoreEngine:
             entry = entries.get(path)
             if entry is None:
                 response.documents.add(name=f"{parent.root}/{path}")
-            elif request.HasField("mask"):
-                response.documents.append(
-                    project(entry.doc, [parse_field_path(p) for p in request.mask.field_paths])
-                )
             else:
-                response.documents.append(entry.doc)
+                response.documents.append(self._masked(entry.doc, request))
         if request.page_size > 0 and len(names) > request.page_size:
             response.next_page_token = page[-1]
         with self.cond:
