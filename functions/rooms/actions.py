@@ -19,14 +19,23 @@ from rooms.permissions import allowed, may_remove
 
 
 @contextmanager
-def _changing_room(room_id: str) -> Iterator[tuple[psycopg.Connection, list[str]]]:
+def _changing_room(
+    room_id: str, *, room_wide: bool = False
+) -> Iterator[tuple[psycopg.Connection, list[str]]]:
     """A transaction whose membership changes (the user ids appended to the list) are
-    recorded in the outbox with it, and mirrored into Firestore after the commit."""
+    recorded in the outbox with it, and mirrored into Firestore after the commit.
+
+    A ``room_wide`` change (the room itself) is recorded with no user ids; otherwise a
+    transaction that touched nobody records nothing: an outbox row with no user ids would
+    tell the message trigger that the whole room changed."""
     touched: list[str] = []
     with pool.transaction() as conn:
         yield conn, touched
-        outbox.add(conn, "room", room_id, touched)
-    mirror.apply_quietly("room", room_id)
+        changed = room_wide or bool(touched)
+        if changed:
+            outbox.add(conn, "room", room_id, touched)
+    if changed:
+        mirror.apply_quietly("room", room_id)
 
 
 def _room_and_role(conn, room_id: str, caller: str, *, lock: bool = False):
@@ -190,7 +199,7 @@ def set_role(caller: str, room_id: str, user_id: str, role: str) -> dict[str, An
 
 
 def update(caller: str, room_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    with _changing_room(room_id) as (conn, _):
+    with _changing_room(room_id, room_wide=True) as (conn, _):
         room, membership = _room_and_role(conn, room_id, caller, lock=True)
         _require("update_room", room, membership)
         rooms.update(conn, room_id, changes)
@@ -198,7 +207,7 @@ def update(caller: str, room_id: str, changes: dict[str, Any]) -> dict[str, Any]
 
 
 def archive(caller: str, room_id: str) -> dict[str, Any]:
-    with _changing_room(room_id) as (conn, _):
+    with _changing_room(room_id, room_wide=True) as (conn, _):
         room, membership = _room_and_role(conn, room_id, caller, lock=True)
         _require("archive_room", room, membership)
         rooms.archive(conn, room_id)

@@ -102,6 +102,17 @@ def test_public_rooms_are_joined_by_id_private_ones_need_an_invite(person):
     assert bob.call("joinRoom", {"roomId": private}).status_code == 404
 
 
+def test_joining_a_room_again_records_no_change(person, db):
+    alice, bob = person("alice"), person("bob")
+    room_id = alice.ok("createRoom", {"name": "Lobby", "isPrivate": False})["roomId"]
+    bob.ok("joinRoom", {"roomId": room_id})
+    count = "SELECT count(*) AS n FROM outbox WHERE subject_id = %s"
+    before = db.execute(count, (room_id,)).fetchone()["n"]
+    assert bob.ok("joinRoom", {"roomId": room_id}) == {"roomId": room_id, "joined": False}
+    # A row with no user ids would read as a change to the whole room (last_room_change).
+    assert db.execute(count, (room_id,)).fetchone()["n"] == before
+
+
 def test_a_removed_member_loses_access_at_once(person, admin_db):
     alice, bob = person("alice"), person("bob")
     room_id = alice.ok("createRoom", {"name": "Team", "isPrivate": False})["roomId"]
