@@ -270,18 +270,7 @@ def test_listener_loses_access_when_membership_is_removed(seeded, alice, db):
 
 
 def test_listener_on_denied_query_is_removed_with_permission_denied(seeded, bob, db):
-    requests: queue.Queue = queue.Queue()
-    responses: queue.Queue = queue.Queue()
-    stream = bob._firestore_api._transport.listen(iter(requests.get, None))
-
-    def pump() -> None:
-        try:
-            for response in stream:
-                responses.put(response)
-        except grpc.RpcError:  # cancelled at the end of the test
-            pass
-
-    threading.Thread(target=pump, daemon=True).start()
+    requests, responses, stream = _open_listen(bob)
     requests.put(
         firestore_types.ListenRequest(
             database=db._database_string,
@@ -295,8 +284,8 @@ def test_listener_on_denied_query_is_removed_with_permission_denied(seeded, bob,
         )
     )
     try:
-        first = firestore_types.ListenResponse.pb(responses.get(timeout=10))
-        second = firestore_types.ListenResponse.pb(responses.get(timeout=10))
+        first = responses.get(timeout=10)
+        second = responses.get(timeout=10)
         assert first.target_change.target_change_type == 1  # ADD
         assert second.target_change.target_change_type == 2  # REMOVE
         assert second.target_change.cause.code == 7  # PERMISSION_DENIED
