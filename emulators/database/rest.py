@@ -160,11 +160,14 @@ class RestApi:
             raise HttpError(400, "shallow cannot be combined with query parameters")
         node = self.engine.read(namespace, path, auth, spec if not spec.is_default else None)
         headers = {}
-        if request.headers.get("x-firebase-etag", "").lower() == "true":
-            headers["ETag"] = etag_of(node)
         if_none_match = request.headers.get("if-none-match")
-        if if_none_match is not None and if_none_match == etag_of(node):
-            return Response(status_code=304, headers={"ETag": etag_of(node)})
+        want_etag = request.headers.get("x-firebase-etag", "").lower() == "true"
+        if want_etag or if_none_match is not None:
+            etag = etag_of(node)  # hashes the whole subtree: once per request at most
+            if if_none_match == etag:
+                return Response(status_code=304, headers={"ETag": etag})
+            if want_etag:
+                headers["ETag"] = etag
         if shallow:
             value: Any = _shallow(node)
         elif params.get("format") == "export":
