@@ -61,17 +61,18 @@ class QuerySpec:
         kids = tree.children(node)
         if not kids:
             return None
-        items = sorted(kids.items(), key=lambda item: self._item_key(*item))
+        keyed = [(self._item_key(name, kid), name, kid) for name, kid in kids.items()]
+        keyed.sort(key=lambda entry: entry[0])
         if self.start is not None:
             low, inclusive = self._bound_key(self.start, ordering.MIN_NAME), self.start.inclusive
-            items = [i for i in items if _above(self._item_key(*i), low, inclusive)]
+            keyed = [entry for entry in keyed if _above(entry[0], low, inclusive)]
         if self.end is not None:
             high, inclusive = self._bound_key(self.end, ordering.MAX_NAME), self.end.inclusive
-            items = [i for i in items if _above(high, self._item_key(*i), inclusive)]
+            keyed = [entry for entry in keyed if _above(high, entry[0], inclusive)]
         if self.limit is not None:
-            cut = self.limit if self.from_left else max(0, len(items) - self.limit)
-            items = items[:cut] if self.from_left else items[cut:]
-        return dict(items) or None
+            cut = self.limit if self.from_left else max(0, len(keyed) - self.limit)
+            keyed = keyed[:cut] if self.from_left else keyed[cut:]
+        return {name: kid for _, name, kid in keyed} or None
 
     def _item_key(self, name: str, node: tree.Node) -> tuple:
         if self.index == KEY_INDEX:
