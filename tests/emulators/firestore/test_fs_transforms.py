@@ -116,4 +116,5 @@ def test_transform_results_are_returned_in_write_result(col):
     assert response_results.update_time is not None
     transform_results = list(response_results.transform_results)
     assert [r.integer_value for r in transform_results[:1]] == [7]
-    assert transform_results[1].timestamp_value is not None
+    # REQUEST_TIME is the commit time, which is also the document's update time.
+    assert transform_results[1].timestamp_value == response_results.update_time
