@@ -81,7 +81,7 @@ class Dispatcher:
             pool.shutdown(wait=True, cancel_futures=False)
 
     def on_firestore_write(self, write: FirestoreWrite) -> None:
-        action = _firestore_action(write.before, write.after)
+        action = _action(write.before, write.after)
         for trigger in self.firestore:
             if trigger.action not in (action, "written"):
                 continue
@@ -99,7 +99,7 @@ class Dispatcher:
                 self._recent[key] = None
                 while len(self._recent) > 1000:
                     self._recent.pop(next(iter(self._recent)))
-                action = _database_action(before, after)
+                action = _action(before, after)
                 if trigger.action in (action, "written"):
                     self._submit(trigger, self._database_event(trigger, write, ref, before, after))
 
@@ -174,13 +174,8 @@ class Dispatcher:
         return CloudEvent(attributes, {"data": before, "delta": _delta(before, after)})
 
 
-def _firestore_action(before: Any, after: Any) -> str:
-    if before is None:
-        return "created"
-    return "deleted" if after is None else "updated"
-
-
-def _database_action(before: Any, after: Any) -> str:
+def _action(before: Any, after: Any) -> str:
+    """created, updated or deleted: the same rule for a document and a database location."""
     if before is None:
         return "created"
     return "deleted" if after is None else "updated"
