@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
 
@@ -56,7 +57,9 @@ def test_register_returns_the_user_and_three_tokens(api, db):
         (user["id"],),
     ).fetchall()
     assert len(refresh_rows) == 1
-    assert body["refreshToken"].encode() not in bytes(refresh_rows[0]["token_hash"])
+    # Stored as its SHA-256 only, never the token itself.
+    token_digest = hashlib.sha256(body["refreshToken"].encode()).digest()
+    assert bytes(refresh_rows[0]["token_hash"]) == token_digest
 
 
 def test_email_and_username_are_unique_ignoring_case(api):
