@@ -117,13 +117,7 @@ def check_call(call: nodes.Call, functions: Functions) -> nodes.FunctionDecl | N
         expected = BUILTIN_FUNCTIONS[call.name]
     else:
         raise RulesSyntaxError(f"unknown function '{call.name}'", call.line, call.column)
-    if len(call.args) != expected:
-        raise RulesSyntaxError(
-            f"{call.name}() takes {expected} argument{'s' if expected != 1 else ''},"
-            f" {len(call.args)} given",
-            call.line,
-            call.column,
-        )
+    _check_arity(call, call.name, expected)
     return decl
 
 
@@ -138,11 +132,14 @@ def check_namespace_call(call: nodes.MethodCall, variables: Variables) -> None:
         raise RulesSyntaxError(
             f"unknown function '{target.name}.{call.name}'", call.line, call.column
         )
-    expected = entry[1]
+    _check_arity(call, f"{target.name}.{call.name}", entry[1])
+
+
+def _check_arity(call: nodes.Call | nodes.MethodCall, name: str, expected: int) -> None:
     if len(call.args) != expected:
         raise RulesSyntaxError(
-            f"{target.name}.{call.name}() takes {expected} argument"
-            f"{'s' if expected != 1 else ''}, {len(call.args)} given",
+            f"{name}() takes {expected} argument{'s' if expected != 1 else ''},"
+            f" {len(call.args)} given",
             call.line,
             call.column,
         )
