@@ -120,12 +120,16 @@ class Ruleset:
                 bindings[variable] = key
             yield depth, node, dict(bindings)
 
-    def index_on(self, path: Path) -> tuple[str, ...]:
-        last: tuple[str, ...] = ()
-        for depth, node, _ in self._walk(path):
+    def _node_at(self, path: Path) -> tuple[RuleNode | None, dict[str, str]]:
+        """The rules for exactly ``path`` (None if none apply) and its wildcard bindings."""
+        for depth, node, bindings in self._walk(path):
             if depth == len(path):
-                last = node.index_on
-        return last
+                return node, bindings
+        return None, {}
+
+    def index_on(self, path: Path) -> tuple[str, ...]:
+        node, _ = self._node_at(path)
+        return node.index_on if node is not None else ()
 
     # --- checks ------------------------------------------------------------------------
 
@@ -188,11 +192,7 @@ class Ruleset:
     def _validate_below(
         self, path: Path, old_root: tree.Node, new_root: tree.Node, base_scope: dict
     ) -> bool:
-        start = None
-        bindings: dict[str, str] = {}
-        for depth, node, found in self._walk(path):
-            if depth == len(path):
-                start, bindings = node, found
+        start, bindings = self._node_at(path)
         if start is None:
             return True
         pending = [(path, start, bindings)]
