@@ -130,7 +130,7 @@ class Session:
 
     def _handlers(self) -> dict:
         return {
-            "s": self._stats,
+            "s": self._ok,  # stats
             "auth": self._auth,
             "gauth": self._auth,
             "unauth": self._unauth,
@@ -145,9 +145,6 @@ class Session:
             "om": self._on_disconnect_merge,
             "oc": self._on_disconnect_cancel,
         }
-
-    def _stats(self, request_id: Any, body: dict) -> None:
-        self._reply(request_id, "ok")
 
     def _ok(self, request_id: Any, body: dict) -> None:
         self._reply(request_id, "ok")
