@@ -84,3 +84,11 @@ def create_room_while_firestore_is_down(person: Person, tmp_path, name: str) -> 
         cut_off.stop()
     assert response.status_code == 200, response.text
     return response.json()["result"]["roomId"]
+
+
+def pending_outbox_rows(db, subject_id: str) -> int:
+    """How many outbox rows for ``subject_id`` are not applied yet."""
+    return db.execute(
+        "SELECT count(*) AS n FROM outbox WHERE subject_id = %s AND applied_at IS NULL",
+        (subject_id,),
+    ).fetchone()["n"]

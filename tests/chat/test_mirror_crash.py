@@ -10,7 +10,7 @@ import sys
 
 import httpx
 
-from tests.chat.conftest import create_room_while_firestore_is_down
+from tests.chat.conftest import create_room_while_firestore_is_down, pending_outbox_rows
 from tests.support import emulators
 
 # Run the functions' own mirror, and SIGKILL the process at the moment it would mark the
@@ -43,18 +43,10 @@ def test_killing_the_mirror_midway_converges(person, admin_db, db, functions_hos
     )
     assert crash.returncode == -signal.SIGKILL, crash.stderr.decode()
     assert admin_db.document(f"rooms/{room_id}/members/{alice.uid}").get().exists
-    pending = db.execute(
-        "SELECT count(*) AS n FROM outbox WHERE subject_id = %s AND applied_at IS NULL", (room_id,)
-    ).fetchone()["n"]
-    assert pending == 1  # the kill rolled back the mark, and released the advisory lock
+    # The kill rolled back the mark, and released the advisory lock.
+    assert pending_outbox_rows(db, room_id) == 1
 
     assert httpx.post(functions_host.functions_url("applyOutbox"), timeout=60).status_code == 200
-    assert (
-        db.execute(
-            "SELECT count(*) AS n FROM outbox WHERE subject_id = %s AND applied_at IS NULL",
-            (room_id,),
-        ).fetchone()["n"]
-        == 0
-    )
+    assert pending_outbox_rows(db, room_id) == 0
     member = admin_db.document(f"rooms/{room_id}/members/{alice.uid}").get().to_dict()
     assert member["role"] == "owner"

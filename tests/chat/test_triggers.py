@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from google.cloud import firestore
 
-from tests.chat.conftest import create_room_while_firestore_is_down
+from tests.chat.conftest import create_room_while_firestore_is_down, pending_outbox_rows
 from tests.support.firebase import eventually
 
 
@@ -201,13 +201,7 @@ def test_the_mirror_converges_after_firestore_was_unreachable(
     run = httpx.post(functions_host.functions_url("applyOutbox"), timeout=60)
     assert run.status_code == 200, run.text
     assert admin_db.document(f"rooms/{room_id}/members/{alice.uid}").get().get("role") == "owner"
-    assert (
-        db.execute(
-            "SELECT count(*) AS n FROM outbox WHERE subject_id = %s AND applied_at IS NULL",
-            (room_id,),
-        ).fetchone()["n"]
-        == 0
-    )
+    assert pending_outbox_rows(db, room_id) == 0
     _post(alice, room_id, "back online")
 
     # Applying the same rows again changes nothing.
