@@ -18,30 +18,12 @@ from emulators.firestore.paths import FieldPath
 
 NULL, BOOLEAN, NUMBER, TIMESTAMP, STRING, BYTES, REFERENCE, GEOPOINT, ARRAY, MAP = range(10)
 
-_TYPE_RANK = {
-    "null_value": NULL,
-    "boolean_value": BOOLEAN,
-    "integer_value": NUMBER,
-    "double_value": NUMBER,
-    "timestamp_value": TIMESTAMP,
-    "string_value": STRING,
-    "bytes_value": BYTES,
-    "reference_value": REFERENCE,
-    "geo_point_value": GEOPOINT,
-    "array_value": ARRAY,
-    "map_value": MAP,
-}
-
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
 
 
 def kind(value) -> str | None:
     return value.WhichOneof("value_type")
-
-
-def type_rank(value) -> int:
-    return _TYPE_RANK[kind(value) or "null_value"]
 
 
 def sort_key(value) -> tuple:
