@@ -81,6 +81,9 @@ describe("notifications", () => {
     await dialog.getByRole("button", { name: "Create group" }).click();
     await ana.getByRole("heading", { level: 1, name: "Launch crew" }).waitFor({ timeout: 15_000 });
     groupPath = new URL(ana.url()).pathname;
+    // Written before Ben has joined: no notification, and the mention of him he joins for
+    // below must not be matched against this moment's member list (Ana alone).
+    await send(ana, "Message Launch crew", `Waiting for @${people.ben.account.username} to join.`);
 
     await ben.reload();
     await ben.getByRole("button", { name: "Accept the invite to Launch crew" }).click({ timeout: 15_000 });

@@ -97,6 +97,7 @@ export class FirestoreChatSource implements ChatDataSource {
   private readonly replyCache = new Map<string, MessageDocument | null>();
   private readonly typingTimers = new Map<string, { refresh: ReturnType<typeof setInterval>; giveUp: ReturnType<typeof setTimeout> }>();
   private readonly ownMarkers = new Map<string, ReadMarkerDocument>();
+  /** Each room's members for matching @mentions; dropped when the room's member count moves. */
   private readonly memberNames = new Map<string, Promise<{ uid: string; username: string }[]>>();
   /** The person's unread notifications (mentions, direct messages), while the room list is watched. */
   private unreadNotifications: { id: string; data: NotificationDocument }[] = [];
@@ -184,7 +185,10 @@ export class FirestoreChatSource implements ChatDataSource {
         onSnapshot(
           doc(this.db, "rooms", roomId),
           (snapshot) => {
+            const before = entry.room?.memberCount;
             entry.room = snapshot.data() as RoomDocument | undefined;
+            // Someone joined or left: @mentions must be matched against the new member list.
+            if (entry.room?.memberCount !== before) this.memberNames.delete(roomId);
             if (entry.room) {
               const peerId = peerOf(entry.room, this.uid);
               const lastSender = entry.room.lastMessage?.senderId;
