@@ -15,8 +15,6 @@ import type { ReadReceipt, RoomSummary } from "./types";
 import { usePresence } from "./use-presence";
 import { describePresence, useNow } from "@/features/presence/presence-text";
 
-export { describePresence };
-
 function useReadReceipts(source: ChatDataSource, roomId: string): ReadReceipt[] {
   const [receipts, setReceipts] = useState<ReadReceipt[]>([]);
   useEffect(() => {

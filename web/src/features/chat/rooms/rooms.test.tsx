@@ -6,7 +6,7 @@ import { alice } from "@/test/fake-api";
 import { room } from "@/test/chat-fixtures";
 import { InMemoryChatSource } from "@/test/in-memory-chat-source";
 import { renderWithSession } from "@/test/render";
-import { describePresence } from "../live-conversation";
+import { describePresence } from "@/features/presence/presence-text";
 import { ConversationSidebarActions } from "./conversation-sidebar-actions";
 import { parseUsernames } from "./new-group-dialog";
 import { RoomActionsProvider, describeError, type RoomActions } from "./room-actions";
