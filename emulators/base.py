@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from pathlib import Path
 from typing import ClassVar
 
 from emulators.config import Address, Config
@@ -29,6 +30,16 @@ class Emulator(abc.ABC):
     @abc.abstractmethod
     def stop(self) -> None:
         """Stop serving and release the port."""
+
+    def ready(self) -> None:
+        """Called once every emulator of the launcher has started (work that fires events
+        the functions host must see, or needs another emulator)."""
+        return None
+
+    def export_state(self, folder: Path) -> None:
+        """Write this emulator's state into an export folder (``--export-on-exit``); runs
+        after ``stop``. Emulators without state of their own write nothing."""
+        return None
 
     def environment(self) -> dict[str, str]:
         """Variables that point SDKs in the functions at this emulator."""

@@ -12,7 +12,9 @@ DEFAULT_PORTS = {
     "firestore": 8080,
     "database": 9000,
     "cloudinary": 9400,
+    "mail": 8025,  # the mail emulator's HTTP API and inbox; its SMTP port is "smtpPort"
 }
+DEFAULT_SMTP_PORT = 1025
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PROJECT = "demo-flowchat"
 
@@ -39,6 +41,10 @@ class Config:
     firestore_rules: Path | None = None
     database_rules: Path | None = None
     raw: dict = field(default_factory=dict, repr=False, compare=False)
+    # Where emulators keep state between runs (``--data-dir``); None keeps it in memory.
+    data_dir: Path | None = None
+    # An export folder to load at start (``--import``), replacing the data dir's state.
+    import_dir: Path | None = None
 
     @property
     def state_dir(self) -> Path:
@@ -47,6 +53,12 @@ class Config:
 
     def address(self, emulator: str) -> Address:
         return self.addresses[emulator]
+
+    @property
+    def smtp_address(self) -> Address:
+        """Where the mail emulator accepts SMTP: ``emulators.mail.smtpPort``."""
+        block = self.raw.get("emulators", {}).get("mail", {})
+        return Address(self.address("mail").host, int(block.get("smtpPort", DEFAULT_SMTP_PORT)))
 
 
 def load(config_path: str | Path = "firebase.json", project: str | None = None) -> Config:

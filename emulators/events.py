@@ -56,6 +56,17 @@ class EventBus:
     def __init__(self) -> None:
         self._listeners: dict[type, list[Listener]] = {}
         self._lock = threading.Lock()
+        self._gates: list[Callable[[], None]] = []
+
+    def add_gate(self, gate: Callable[[], None]) -> None:
+        """``gate()`` is called by writers after each write, with no lock held; a listener
+        that has fallen behind blocks there (backpressure)."""
+        with self._lock:
+            self._gates.append(gate)
+
+    def hold_writer(self) -> None:
+        for gate in list(self._gates):
+            gate()
 
     def subscribe(self, kind: type, listener: Listener) -> None:
         with self._lock:

@@ -13,8 +13,14 @@ EMULATORS: dict[str, str] = {
     "firestore": "emulators.firestore.emulator:FirestoreEmulator",
     "functions": "emulators.functions.emulator:FunctionsEmulator",
     "cloudinary": "emulators.cloudinary.emulator:CloudinaryEmulator",
+    "mail": "emulators.mail.emulator:MailEmulator",
 }
-START_ORDER = ["auth", "firestore", "database", "cloudinary", "functions"]
+START_ORDER = ["auth", "firestore", "database", "cloudinary", "mail", "functions"]
+# The Realtime Database stops first: closing its connections runs their onDisconnect
+# writes, whose triggers the functions host then delivers (to Firestore, still up) before
+# it stops; Firestore and Auth, which the triggers use, stop last. Mail, which the
+# functions send to, stops after them.
+STOP_ORDER = ["database", "functions", "mail", "cloudinary", "firestore", "auth"]
 
 
 def available() -> list[str]:

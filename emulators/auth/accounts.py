@@ -2,7 +2,8 @@
 
 One ``ProjectAccounts`` per project id; every method takes the project's lock, because
 the HTTP server and other emulators in the process (rules checking a token) call in from
-different threads.
+different threads. A ``Journal`` (the data directory's, see ``persistence``) is told of
+every change: callers that change an account's fields call ``save`` afterwards.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from emulators.auth.errors import AuthError
 
@@ -75,15 +76,42 @@ class RefreshTokenRecord:
     extra_claims: dict[str, Any] = field(default_factory=dict)
 
 
-class ProjectAccounts:
-    """The accounts of one project. Returned objects are copies-by-reference: callers
-    mutate accounts only through ``update``."""
+class Journal(Protocol):
+    def saved(self, project_id: str, account: UserAccount) -> None: ...
+    def deleted(self, project_id: str, uid: str) -> None: ...
+    def token_issued(self, project_id: str, token: str, record: RefreshTokenRecord) -> None: ...
+    def cleared(self, project_id: str) -> None: ...
 
-    def __init__(self, project_id: str) -> None:
+
+class ProjectAccounts:
+    """The accounts of one project. Returned objects are the stored ones: callers change
+    them with the lock held and then ``save`` them."""
+
+    def __init__(self, project_id: str, journal: Journal | None = None) -> None:
         self.project_id = project_id
+        self.journal = journal
         self._lock = threading.RLock()
         self._users: dict[str, UserAccount] = {}
         self._refresh_tokens: dict[str, RefreshTokenRecord] = {}
+
+    def load(self, users: list[UserAccount], refresh_tokens: dict[str, RefreshTokenRecord]) -> None:
+        with self._lock:
+            self._users.update((account.uid, account) for account in users)
+            self._refresh_tokens.update(refresh_tokens)
+
+    def save(self, account: UserAccount) -> None:
+        """Records the account's current fields (after a change)."""
+        if self.journal is not None:
+            with self._lock:
+                self.journal.saved(self.project_id, account)
+
+    def users(self) -> list[UserAccount]:
+        with self._lock:
+            return list(self._users.values())
+
+    def refresh_tokens(self) -> dict[str, RefreshTokenRecord]:
+        with self._lock:
+            return dict(self._refresh_tokens)
 
     @property
     def lock(self) -> threading.RLock:
@@ -110,13 +138,18 @@ class ProjectAccounts:
                 raise AuthError("DUPLICATE_LOCAL_ID")
             account = UserAccount(uid=uid, created_at_ms=now_ms())
             self._users[uid] = account
+            self.save(account)
             return account
 
     def delete(self, uid: str) -> bool:
         """Removes the account. Its refresh tokens stay on record so that using one later
         reports USER_NOT_FOUND, as Google's backend does, rather than an unknown token."""
         with self._lock:
-            return self._users.pop(uid, None) is not None
+            if self._users.pop(uid, None) is None:
+                return False
+            if self.journal is not None:
+                self.journal.deleted(self.project_id, uid)
+            return True
 
     def list_sorted(self, start_after: str | None, limit: int) -> tuple[list[UserAccount], bool]:
         """Accounts ordered by uid after ``start_after``; the flag says whether more remain."""
@@ -129,6 +162,8 @@ class ProjectAccounts:
         with self._lock:
             self._users.clear()
             self._refresh_tokens.clear()
+            if self.journal is not None:
+                self.journal.cleared(self.project_id)
 
     def issue_refresh_token(
         self, uid: str, sign_in_provider: str, extra_claims: dict[str, Any]
@@ -137,6 +172,8 @@ class ProjectAccounts:
         record = RefreshTokenRecord(uid, sign_in_provider, now_ms(), dict(extra_claims))
         with self._lock:
             self._refresh_tokens[token] = record
+            if self.journal is not None:
+                self.journal.token_issued(self.project_id, token, record)
         return token
 
     def refresh_token_record(self, token: str) -> RefreshTokenRecord | None:
@@ -160,10 +197,22 @@ class AccountStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._projects: dict[str, ProjectAccounts] = {}
+        self.journal: Journal | None = None
 
     def project(self, project_id: str) -> ProjectAccounts:
         with self._lock:
             accounts = self._projects.get(project_id)
             if accounts is None:
-                accounts = self._projects[project_id] = ProjectAccounts(project_id)
+                accounts = self._projects[project_id] = ProjectAccounts(project_id, self.journal)
             return accounts
+
+    def projects(self) -> list[ProjectAccounts]:
+        with self._lock:
+            return list(self._projects.values())
+
+    def set_journal(self, journal: Journal | None) -> None:
+        """Records every project's changes in ``journal`` from now on."""
+        with self._lock:
+            self.journal = journal
+            for accounts in self._projects.values():
+                accounts.journal = journal

@@ -126,6 +126,7 @@ class AuthService:
             if record.issued_at_ms < account.refresh_tokens_valid_after_ms:
                 raise AuthError("TOKEN_EXPIRED")
             account.last_refresh_at_ms = now_ms()
+            accounts.save(account)
             id_token = tokens.mint_id_token(
                 project_id, account, record.sign_in_provider, record.extra_claims
             )
@@ -195,6 +196,7 @@ class AuthService:
             self._validate(changes)
             account = accounts.create(uid)
             self._apply(account, changes)
+            accounts.save(account)
             return account
 
     def update_account(
@@ -207,6 +209,7 @@ class AuthService:
             self._validate(changes)
             self._check_unique(accounts, account, changes)
             self._apply(account, changes)
+            accounts.save(account)
             return account
 
     def update_by_client(
@@ -282,6 +285,7 @@ class AuthService:
         is_new_user: bool,
     ) -> SignIn:
         account.last_refresh_at_ms = now_ms()
+        accounts.save(account)
         id_token = tokens.mint_id_token(accounts.project_id, account, provider, extra_claims)
         refresh_token = accounts.issue_refresh_token(account.uid, provider, extra_claims)
         return SignIn(account, id_token, refresh_token, is_new_user=is_new_user)

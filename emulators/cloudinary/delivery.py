@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from emulators.cloudinary import transformations
 from emulators.cloudinary.credentials import Credentials
 from emulators.cloudinary.errors import bad_request, not_found
@@ -131,6 +133,46 @@ class DeliveryService:
             path = self.store.save_derived(asset, key, description, output_format, data)
         etag = hashlib.md5(path.read_bytes()).hexdigest()
         return Delivered(path, CONTENT_TYPES[output_format], etag, varies)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    body: bytes
+    content_type: str
+    varies_on_accept: bool
+
+
+def fetch(
+    credentials: Credentials, settings: Settings, cloud_name: str, path: str, accept: str
+) -> Fetched:
+    """Fetch delivery, ``/{cloud}/image/fetch/[transformations/]{remote URL}``: the remote
+    image, fetched now (Cloudinary caches it; the emulator does not), transformed."""
+    if cloud_name != credentials.cloud_name:
+        raise not_found(f"Unknown cloud {cloud_name}")
+    segments = path.split("/")
+    components: list[str] = []
+    while segments and transformations.is_component(segments[0]):
+        components.append(segments.pop(0))
+    remote = "/".join(segments)
+    if not remote.startswith(("http://", "https://")):
+        raise bad_request("Invalid fetch URL")
+    chain = transformations.parse(components)
+    try:
+        response = httpx.get(remote, timeout=10, follow_redirects=True)
+    except httpx.HTTPError:
+        raise not_found(f"Error in loading {remote}") from None
+    if response.status_code != 200 or len(response.content) > settings.max_file_size:
+        raise not_found(f"Error in loading {remote} - {response.status_code}")
+    image = open_image(response.content, settings.max_image_megapixels)
+    image = transformations.apply(image, chain, settings.max_image_megapixels)
+    output_format = chain.format or normalize_format(image.format or "") or "jpg"
+    varies = output_format == "auto"
+    if varies:
+        output_format = "webp" if "image/webp" in accept else "png"
+    if output_format not in transformations.OUTPUT_FORMATS:
+        output_format = "png"
+    data = transformations.encode(image, output_format, chain.quality)
+    return Fetched(data, CONTENT_TYPES[output_format], varies)
 
 
 def _browser_safe(source_format: str | None) -> str:

@@ -1,6 +1,14 @@
-"""``python -m emulators start --only cloudinary``: the local Cloudinary on its own port."""
+"""``python -m emulators start --only cloudinary``: the local Cloudinary on its own port.
+
+Its files and their SQLite index live in ``cloudinary/`` of the data directory (with no
+data directory, in ``.flowchat/cloudinary`` beside firebase.json). Export folders hold a
+copy of them in ``cloudinary_export/``, without the API secret.
+"""
 
 from __future__ import annotations
+
+import shutil
+from pathlib import Path
 
 from emulators.base import Emulator, Hub
 from emulators.cloudinary import credentials as credentials_module
@@ -14,6 +22,9 @@ from emulators.cloudinary.uploads import UploadService
 from emulators.config import Config
 from emulators.serving import BackgroundServer
 
+EXPORT_FOLDER = "cloudinary_export"
+STORED = ("index.sqlite3", "originals", "derived")
+
 
 class CloudinaryEmulator(Emulator):
     name = "cloudinary"
@@ -24,6 +35,8 @@ class CloudinaryEmulator(Emulator):
         self.credentials = credentials_module.load(self.settings.storage_root)
 
     def start(self) -> None:
+        if self.config.import_dir is not None:
+            _replace_stored(self.config.import_dir / EXPORT_FOLDER, self.settings.storage_root)
         self.store = AssetStore(self.settings.storage_root)
         self.notifier = Notifier(
             self.credentials.api_secret, self.settings.notification_retry_delays
@@ -46,6 +59,9 @@ class CloudinaryEmulator(Emulator):
         self.notifier.stop()
         self.store.close()
 
+    def export_state(self, folder: Path) -> None:
+        _replace_stored(self.settings.storage_root, folder / EXPORT_FOLDER)
+
     def environment(self) -> dict[str, str]:
         """What the functions' ``cloudinary`` SDK needs: the account, and where its API is.
 
@@ -57,3 +73,18 @@ class CloudinaryEmulator(Emulator):
             "CLOUDINARY_URL": self.credentials.url,
             "CLOUDINARY_UPLOAD_PREFIX": self.settings.base_url,
         }
+
+
+def _replace_stored(source: Path, target: Path) -> None:
+    """Makes ``target`` hold the assets of ``source`` (its index and files, nothing else)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in STORED:
+        old, new = target / name, source / name
+        if old.is_dir():
+            shutil.rmtree(old)
+        else:
+            old.unlink(missing_ok=True)
+        if new.is_dir():
+            shutil.copytree(new, old)
+        elif new.exists():
+            shutil.copy2(new, old)

@@ -4,6 +4,7 @@
     POST /v1_1/{cloud}/{resource_type}/destroy                    Upload API: destroy
     GET  /v1_1/{cloud}/resources/{resource_type}/{type}/{id}      Admin API: resource details
     GET  /{cloud}/{resource_type}/upload/{transformations/v/id}   delivery
+    GET  /{cloud}/image/fetch/{transformations/}{remote URL}      fetch delivery
 
 API errors are Cloudinary's ``{"error": {"message": ...}}``; delivery errors carry the
 message in ``X-Cld-Error``, as Cloudinary's CDN does. Engine calls run in worker threads:
@@ -31,7 +32,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from emulators.cloudinary.admin import AdminService
-from emulators.cloudinary.delivery import DeliveryService
+from emulators.cloudinary.delivery import DeliveryService, fetch
 from emulators.cloudinary.errors import CloudinaryError, bad_request
 from emulators.cloudinary.signatures import ParamValue
 from emulators.cloudinary.uploads import IncomingFile, UploadService, decode_file_field
@@ -164,7 +165,27 @@ def create_app(uploads: UploadService, delivery: DeliveryService, admin: AdminSe
             return Response(status_code=200, headers=headers, media_type=delivered.content_type)
         return Response(body, headers=headers, media_type=delivered.content_type)
 
+    async def deliver_fetched(request: Request) -> Response:
+        try:
+            fetched = await run_in_threadpool(
+                fetch,
+                delivery.credentials,
+                delivery.settings,
+                request.path_params["cloud"],
+                request.path_params["path"],
+                request.headers.get("accept", ""),
+            )
+        except CloudinaryError as exc:
+            return Response(
+                status_code=exc.status, headers={"X-Cld-Error": _header_safe(exc.message)}
+            )
+        headers = {"Cache-Control": CACHE_CONTROL, "X-Content-Type-Options": "nosniff"}
+        if fetched.varies_on_accept:
+            headers["Vary"] = "Accept"
+        return Response(fetched.body, headers=headers, media_type=fetched.content_type)
+
     routes = [
+        Route("/{cloud}/image/fetch/{path:path}", deliver_fetched, methods=["GET"]),
         Route("/v1_1/{cloud}/{resource_type}/upload", api(upload), methods=["POST"]),
         Route("/v1_1/{cloud}/{resource_type}/destroy", api(destroy), methods=["POST"]),
         Route(

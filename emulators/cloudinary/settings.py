@@ -40,7 +40,7 @@ def from_config(config: Config, name: str = "cloudinary") -> Settings:
         raise ValueError("emulators.cloudinary maxFileSize and maxImageMegapixels must be > 0")
     return Settings(
         base_url=f"http://{host}:{address.port}",
-        storage_root=config.state_dir / "cloudinary",
+        storage_root=(config.data_dir or config.state_dir) / "cloudinary",
         max_file_size=max_file_size,
         max_image_megapixels=max_megapixels,
     )

@@ -10,13 +10,10 @@ from emulators.database.rules.ruleset import ADMIN, Auth
 OWNER_CREDENTIAL = "owner"
 
 
-def auth_for_token(token: Any) -> Auth:
+def auth_for_token(token: Any, project: str) -> Auth:
     """``owner`` is the admin credential the SDKs send in emulator mode; anything else must
-    be an ID token: from the Auth emulator, or a ``mockUserToken`` built by
-    ``connectDatabaseEmulator`` (``idtokens.decode`` accepts those despite their long-past
-    expiry, as Google's emulator does). Raises InvalidIdToken."""
+    be an ID token for ``project``, checked by the shared verifier: from the Auth emulator,
+    or a ``mockUserToken`` built by ``connectDatabaseEmulator``. Raises InvalidIdToken."""
     if token == OWNER_CREDENTIAL:
         return ADMIN
-    if not isinstance(token, str) or not token:
-        raise idtokens.InvalidIdToken("credential must be a non-empty string")
-    return Auth.from_claims(idtokens.decode(token))
+    return Auth.from_claims(idtokens.verify(token, project, accept_mock_user_tokens=True))

@@ -14,12 +14,14 @@ from starlette.websockets import WebSocket
 
 from emulators.base import Emulator, Hub
 from emulators.config import Config
+from emulators.database import persistence
 from emulators.database.engine import CommittedWrite, DatabaseEngine
 from emulators.database.longpoll import LongPollEndpoint
 from emulators.database.rest import RestApi, namespace_of
 from emulators.database.rules.ruleset import RulesError, Ruleset
 from emulators.database.websocket import serve_websocket
 from emulators.events import DatabaseWrite
+from emulators.rules_support import WatchedFile
 from emulators.serving import BackgroundServer
 
 log = logging.getLogger(__name__)
@@ -54,18 +56,11 @@ class RulesFileWatcher:
     """Polls the rules file and hands each new valid version to the engine."""
 
     def __init__(self, path: Path, engine: DatabaseEngine) -> None:
-        self.path = path
+        self.file = WatchedFile(path)
+        self.file.changed()  # the version the engine was started with
         self.engine = engine
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="database-rules", daemon=True)
-        self._seen = self._stamp()
-
-    def _stamp(self) -> tuple[float, int] | None:
-        try:
-            stat = self.path.stat()
-        except OSError:
-            return None
-        return (stat.st_mtime, stat.st_size)
 
     def start(self) -> None:
         self._thread.start()
@@ -76,17 +71,15 @@ class RulesFileWatcher:
 
     def _run(self) -> None:
         while not self._stop.wait(RULES_POLL_SECONDS):
-            stamp = self._stamp()
-            if stamp == self._seen or stamp is None:
+            if not self.file.changed() or self.file.stamp() is None:
                 continue
-            self._seen = stamp
             try:
-                rules = Ruleset.from_text(self.path.read_text())
+                rules = Ruleset.from_text(self.file.path.read_text())
             except (OSError, RulesError) as exc:
                 log.error("database rules not reloaded, keeping the previous ones: %s", exc)
                 continue
             self.engine.set_file_rules(rules)
-            log.info("database rules reloaded from %s", self.path)
+            log.info("database rules reloaded from %s", self.file.path)
 
 
 class DatabaseEmulator(Emulator):
@@ -94,11 +87,12 @@ class DatabaseEmulator(Emulator):
 
     def __init__(self, config: Config, hub: Hub) -> None:
         super().__init__(config, hub)
-        self.engine = DatabaseEngine(self._load_rules(), f"{config.project}-default-rtdb")
+        self.engine = DatabaseEngine(self._load_rules(), config.project)
         self.engine.subscribe(self._publish)
         self._last_event = (0, 0)  # (operation id, event time in microseconds)
         self._server: BackgroundServer | None = None
         self._watcher: RulesFileWatcher | None = None
+        self._journal: persistence.DatabaseJournal | None = None
 
     def _load_rules(self) -> Ruleset:
         path = self.config.database_rules
@@ -110,6 +104,13 @@ class DatabaseEmulator(Emulator):
             raise RulesError(f"cannot read {path}: {exc}") from None
 
     def start(self) -> None:
+        if self.config.data_dir is not None:
+            self._journal = persistence.DatabaseJournal(self.config.data_dir)
+            loaded = self._journal.attach(self.engine)
+            log.info("Database: %d namespaces loaded from %s", loaded, self.config.data_dir)
+        if self.config.import_dir is not None:
+            imported = persistence.import_all(self.engine, self.config.import_dir)
+            log.info("Database: %d namespaces imported from %s", imported, self.config.import_dir)
         self._server = BackgroundServer(
             build_app(self.engine),
             self.address,
@@ -127,6 +128,18 @@ class DatabaseEmulator(Emulator):
             self._watcher.stop()
         if self._server is not None:
             self._server.stop()
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+    def ready(self) -> None:
+        if self._journal is not None:
+            lost = self._journal.run_orphaned()
+            if lost:
+                log.info("Database: ran the onDisconnect writes of %d lost connections", lost)
+
+    def export_state(self, folder: Path) -> None:
+        persistence.export_all(self.engine, folder)
 
     def environment(self) -> dict[str, str]:
         return {"FIREBASE_DATABASE_EMULATOR_HOST": str(self.address)}

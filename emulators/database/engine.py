@@ -2,7 +2,9 @@
 
 Both wire protocols call into this; neither knows about the other. Every committed write
 is reported to protocol observers (to push data to listeners) and to in-process write
-subscribers (the functions host delivers ``db_fn.on_value_written`` from these).
+subscribers (the functions host delivers ``db_fn.on_value_written`` from these). A
+``journal`` (the data directory's, see ``persistence``) records each write before it is
+applied; a write it cannot record fails and changes nothing.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ WriteCallback = Callable[[CommittedWrite], None]
 # (namespace, root before, root after, changed paths, location of a multi-path update or
 # None for a set)
 Observer = Callable[[str, tree.Node, tree.Node, list[Path], Path | None], None]
+# (namespace, root after, written paths)
+Journal = Callable[[str, tree.Node, list[Path]], None]
 
 
 @dataclass
@@ -92,14 +96,18 @@ def etag_of(node: tree.Node) -> str:
 
 
 class DatabaseEngine:
-    def __init__(self, rules: Ruleset, default_namespace: str) -> None:
-        self.default_namespace = default_namespace
+    def __init__(self, rules: Ruleset, project: str) -> None:
+        self.project = project  # ID tokens must be for this project
+        self.default_namespace = f"{project}-default-rtdb"
         self._file_rules = rules
         self._namespaces: dict[str, Namespace] = {}
         self._lock = threading.RLock()
         self._observers: list[Observer] = []
         self._subscriptions: list[_Subscription] = []
         self._operation_ids = itertools.count(1)
+        self.journal: Journal | None = None
+        # (connection id, namespace, its onDisconnect operations, [] once they ran)
+        self.on_disconnect_journal: Callable[[str, str, list], None] | None = None
 
     # --- clock, namespaces, rules --------------------------------------------------------
 
@@ -139,12 +147,26 @@ class DatabaseEngine:
             names = [namespace] if namespace else list(self._namespaces)
             for name in names:
                 state = self.namespace(name)
-                old = state.root
-                state.root = None
                 state.rules = self._file_rules
                 state.rules_from_settings = False
-                if old is not None:
-                    self._notify(state, old, None, [()], Auth(admin=True), self.now_ms())
+                if state.root is not None:
+                    self._commit(state, None, [()], Auth(admin=True), self.now_ms())
+
+    def roots(self) -> dict[str, tree.Node]:
+        """Every namespace's data (nodes are immutable: safe to keep and read later)."""
+        with self._lock:
+            return {name: state.root for name, state in self._namespaces.items()}
+
+    def load(self, roots: dict[str, tree.Node]) -> None:
+        """Sets namespaces' data as saved, without events (nobody is connected yet)."""
+        with self._lock:
+            for name, root in roots.items():
+                self.namespace(name).root = root
+
+    def keep_on_disconnect(self, connection: str, namespace: str, operations: list) -> None:
+        """A connection's onDisconnect operations changed (or ran: ``[]``)."""
+        if self.on_disconnect_journal is not None:
+            self.on_disconnect_journal(connection, namespace, operations)
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -283,6 +305,8 @@ class DatabaseEngine:
         now: int,
         update_at: Path | None = None,
     ) -> None:
+        if self.journal is not None:
+            self.journal(state.name, new_root, written)
         old_root = state.root
         state.root = new_root
         self._notify(state, old_root, new_root, written, auth, now, update_at)

@@ -1,8 +1,13 @@
-"""Operations a client queued to run when its connection goes away (onDisconnect)."""
+"""Operations a client queued to run when its connection goes away (onDisconnect).
+
+A queue tells ``saved`` its operations after each change, so the data directory can keep
+them: when the emulator is killed, no connection closes, and the next start runs them.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,17 +31,28 @@ class OnDisconnectQueue:
     """Kept in order; a later set replaces queued operations at or below its path, a later
     update replaces those at or below each of its children, cancel drops them."""
 
-    def __init__(self) -> None:
-        self.operations: list[QueuedOperation] = []
+    def __init__(
+        self,
+        saved: Callable[[list[QueuedOperation]], None] | None = None,
+        operations: list[QueuedOperation] | None = None,
+    ) -> None:
+        self.operations: list[QueuedOperation] = list(operations or [])
+        self._saved = saved
 
     def queue_set(self, path: Path, data: Any, auth: Auth) -> None:
         self._drop_under(path)
         self.operations.append(QueuedOperation("set", path, data, auth))
+        self._save()
 
     def queue_update(self, path: Path, data: dict, auth: Auth) -> None:
         for key in data:
             self._drop_under(path + paths.parse(key, allow_priority=True))
         self.operations.append(QueuedOperation("update", path, data, auth))
+        self._save()
+
+    def _save(self) -> None:
+        if self._saved is not None:
+            self._saved(list(self.operations))
 
     def cancel(self, path: Path) -> None:
         self._drop_under(path)
@@ -55,6 +71,7 @@ class OnDisconnectQueue:
                 continue
             kept.append(operation)
         self.operations = kept
+        self._save()
 
     def _drop_under(self, path: Path) -> None:
         self.operations = [op for op in self.operations if not paths.is_prefix(path, op.path)]
@@ -74,3 +91,4 @@ class OnDisconnectQueue:
                 log.info("onDisconnect %s at %s denied by rules", operation.kind, operation.path)
             except (tree.InvalidData, paths.InvalidPath) as exc:
                 log.info("onDisconnect %s at %s invalid: %s", operation.kind, operation.path, exc)
+        self._save()

@@ -66,8 +66,10 @@ class Session:
         self.deliver = deliver
         self.auth: Auth = SIGNED_OUT
         self.listens: dict[tuple[Path, str], Listen] = {}
-        self.on_disconnect = OnDisconnectQueue()
         self.id = f"{next(self._ids)}-{secrets.token_hex(4)}"
+        self.on_disconnect = OnDisconnectQueue(
+            lambda operations: engine.keep_on_disconnect(self.id, namespace, operations)
+        )
         self.closed = False
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
@@ -151,7 +153,7 @@ class Session:
 
     def _auth(self, request_id: Any, body: dict) -> None:
         try:
-            auth = auth_for_token(body.get("cred"))
+            auth = auth_for_token(body.get("cred"), self.engine.project)
         except idtokens.InvalidIdToken as exc:
             self._set_auth(SIGNED_OUT)
             self._reply(request_id, "invalid_token", f"Could not parse auth token: {exc}")

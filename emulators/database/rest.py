@@ -57,7 +57,7 @@ def namespace_of(request: Request, engine: DatabaseEngine) -> str:
     return engine.default_namespace
 
 
-def request_auth(request: Request) -> Auth:
+def request_auth(request: Request, project: str) -> Auth:
     """Admin for ``Bearer owner`` (the Admin SDK in emulator mode) or an OAuth access
     token; a user for an ID token in ``Authorization: Bearer`` or ``?auth=``; else
     signed out. An admin may act as someone else with ``auth_variable_override``."""
@@ -75,7 +75,7 @@ def request_auth(request: Request) -> Auth:
         auth = ADMIN
     else:
         try:
-            auth = auth_for_token(token)
+            auth = auth_for_token(token, project)
         except idtokens.InvalidIdToken:
             raise HttpError(401, "Could not parse auth token.") from None
     override = request.query_params.get("auth_variable_override")
@@ -130,7 +130,7 @@ class RestApi:
         method = (override if request.method == "POST" and override else request.method).upper()
         path = _path_of(request)
         namespace = namespace_of(request, self.engine)
-        auth = request_auth(request)
+        auth = request_auth(request, self.engine.project)
         if method == "GET":
             if "text/event-stream" in request.headers.get("accept", ""):
                 return self._listen(request, namespace, path, auth)
@@ -166,8 +166,9 @@ class RestApi:
             etag = etag_of(node)  # hashes the whole subtree: once per request at most
             if if_none_match == etag:
                 return Response(status_code=304, headers={"ETag": etag})
-            if want_etag:
-                headers["ETag"] = etag
+            # A changed value carries its new ETag: firebase-admin's get_if_changed
+            # returns it with the value.
+            headers["ETag"] = etag
         if shallow:
             value: Any = _shallow(node)
         elif params.get("format") == "export":
@@ -302,7 +303,7 @@ class RestApi:
 
     async def rules(self, request: Request) -> Response:
         try:
-            auth = request_auth(request)
+            auth = request_auth(request, self.engine.project)
         except HttpError as exc:
             return error_response(exc.status, exc.message)
         if not auth.admin:

@@ -1,43 +1,42 @@
 """The Firestore engine: every operation of google.firestore.v1.Firestore, transport-free.
 
 Methods take and return google.firestore.v1 protobuf messages (see ``protos``) and a
-``Caller``; they raise ``FirestoreError``. The gRPC servicer is one transport over this;
-REST and WebChannel can be others (``google.protobuf.json_format`` converts the messages).
+``Caller``; they raise ``FirestoreError``. The transports (``transports/``: gRPC, REST,
+WebChannel) call them; the engine imports none of them, nor ``listen``.
 
 One condition variable (``cond``) guards all state. Commits apply their writes and
-notify listeners while holding it, so every reader sees whole commits.
+publish them (``commits``: Listen sessions, triggers and the rest subscribe with
+``add_commit_observer``) while holding it, so every reader sees whole commits. A
+``journal`` (the data directory's, see ``persistence``) records each commit before it is
+applied; a commit it cannot record fails and changes nothing. Security Rules are checked
+through ``security.DocumentRules``; what each project used is counted in ``usage``.
 """
 
 from __future__ import annotations
 
-import collections
+import functools
 import logging
 import secrets
 import string
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from emulators.firestore import protos, values
+from emulators.firestore import explain as explained
+from emulators.firestore import protos
+from emulators.firestore.commits import Change, CommitFeed, CommitObserver
 from emulators.firestore.errors import Code, FirestoreError, invalid
-from emulators.firestore.listen import Change, ListenSession
+from emulators.firestore.indexes import IndexGate
 from emulators.firestore.paths import (
     DocumentName,
-    format_field_path,
     parse_database,
     parse_document,
     parse_field_path,
     parse_parent,
 )
-from emulators.firestore.queries import (
-    CompiledQuery,
-    aggregate,
-    disjunctive_normal_form,
-    project,
-)
-from emulators.firestore.security import Caller, RulesGate
+from emulators.firestore.queries import CompiledQuery, aggregate, aggregated_fields, project
+from emulators.firestore.security import Caller, DocumentRules
 from emulators.firestore.store import DocumentStore, Entry
 from emulators.firestore.transactions import (
     DEFAULT_IDLE_TIMEOUT,
@@ -45,6 +44,7 @@ from emulators.firestore.transactions import (
     Transaction,
     TransactionManager,
 )
+from emulators.firestore.usage import UsageCounter
 from emulators.firestore.writes import apply_write, micros_of, set_time, target_name
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,24 @@ log = logging.getLogger(__name__)
 # limited to 500 writes any more, only by size.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 _AUTO_ID_ALPHABET = string.ascii_letters + string.digits
-USAGE_KEYS = ("reads", "writes", "deletes", "listener_reads")
+
+# PartitionQuery: the fewest documents a partition holds.
+PARTITION_MIN_SIZE = 128
+
+
+def _holds_writer_back(write_method):
+    """After a client's write, ``after_write`` may hold the client back. Admin writes (the
+    functions, the tools) never wait: the functions' writes are how trigger queues drain."""
+
+    @functools.wraps(write_method)
+    def write(self: FirestoreEngine, request, caller: Caller):
+        try:
+            return write_method(self, request, caller)
+        finally:
+            if self.after_write is not None and not caller.admin:
+                self.after_write()
+
+    return write
 
 
 def auto_id() -> str:
@@ -66,14 +83,25 @@ def _check_request_size(request) -> None:
         raise invalid(f"Request payload size exceeds the limit: {MAX_REQUEST_BYTES} bytes.")
 
 
-def _accessed_paths(access) -> set[str]:
-    """Document paths (relative to the documents root) a rules decision read."""
-    return {path.split("/documents/", 1)[-1].strip("/") for path in access.accessed}
+def _is_verify(write) -> bool:
+    return write.WhichOneof("operation") == "verify"
 
 
-def _rules_path(name: DocumentName) -> str:
-    base = f"/databases/{name.database_id}/documents"
-    return f"{base}/{name.path}" if name.path else base
+def _check_not_deleted_earlier(write, name: DocumentName, deleted_here: set[str]) -> None:
+    """Production answers INVALID_ARGUMENT (not NOT_FOUND) for an update that must find a
+    document an earlier write of the same commit deleted (firebase-js-sdk
+    transactions.test.ts, "runs transactions on existing document": delete1, update2)."""
+    which = write.WhichOneof("operation")
+    if which == "delete":
+        deleted_here.add(name.path)
+    elif which in ("update", "transform"):
+        condition = write.current_document
+        must_exist = condition.WhichOneof("condition_type") == "exists" and condition.exists
+        if must_exist and name.path in deleted_here:
+            raise invalid(
+                f"Cannot update document {name.full}: it was deleted earlier in this commit"
+            )
+        deleted_here.discard(name.path)
 
 
 class FirestoreEngine:
@@ -81,22 +109,31 @@ class FirestoreEngine:
         self,
         rules_path: Path | None = None,
         *,
+        project: str,
         transaction_idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         transaction_max_lifetime: float = DEFAULT_MAX_LIFETIME,
+        indexes: IndexGate | None = None,
     ) -> None:
         self.cond = threading.Condition(threading.RLock())
-        self.rules = RulesGate(rules_path)
+        self.project = project  # ID tokens must be for this project
+        self.usage = UsageCounter()
+        self.rules = DocumentRules(rules_path, self.store, self.usage)
+        self.indexes = indexes or IndexGate(None, enabled=False)
         self.transactions = TransactionManager(
             self.cond, transaction_idle_timeout, transaction_max_lifetime
         )
         self._stores: dict[str, DocumentStore] = {}
-        self._listeners: dict[str, set[ListenSession]] = collections.defaultdict(set)
-        # Called with (database, changes, commit_us) after each commit, with ``cond`` held
-        # (the launcher's event bus: the functions host feeds triggers from it).
-        self.commit_observers: list[Callable[[str, list[Change], int], None]] = []
-        self._usage: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+        self._commits = CommitFeed()
         self.last_commit_us = 0
         self._commits_since_prune = 0
+        # Identifies this engine's history in resume tokens: a token minted by another
+        # history (an emulator restarted without its data) makes the listener start over.
+        # The persistence layer replaces it with the one saved in the data directory.
+        self.incarnation = secrets.token_bytes(8)
+        self.journal: Callable[[str, list[Change], int], None] | None = None
+        # Called after each client (not admin) write request, with ``cond`` released: the
+        # functions host holds writers back there while its trigger queues are full.
+        self.after_write: Callable[[], None] | None = None
 
     # state ------------------------------------------------------------------------------
     def store(self, database: str) -> DocumentStore:
@@ -104,6 +141,10 @@ class FirestoreEngine:
         if store is None:
             store = self._stores[database] = DocumentStore(parse_database(database))
         return store
+
+    def databases(self) -> list[str]:
+        """Names of the databases that have been used."""
+        return list(self._stores)
 
     def next_commit_time(self) -> int:
         """A commit time in microseconds, strictly increasing."""
@@ -123,121 +164,34 @@ class FirestoreEngine:
                     self._finish(transaction)
             commit_us = self.next_commit_time()
             changes = [(path, entry, None) for path, entry in store.docs.items()]
-            store.clear()
-            self.notify(database, changes, commit_us)
+            self.apply(database, changes, commit_us)
 
-    def usage(self, project: str) -> dict[str, int]:
-        with self.cond:
-            counter = self._usage[project]
-            return {key: counter[key] for key in USAGE_KEYS}
-
-    def reset_usage(self, project: str) -> None:
-        with self.cond:
-            self._usage.pop(project, None)
-
-    def _count(self, database: str, key: str, amount: int = 1) -> None:
-        if amount:
-            self._usage[database.split("/")[1]][key] += amount
-
-    def count_listener_reads(self, database: str, amount: int) -> None:
-        self._count(database, "listener_reads", amount)
-
-    # rules ------------------------------------------------------------------------------
-    def _rules_document(self, entry: Entry | None, name: DocumentName):
-        if entry is None:
-            return None
-        from emulators.firestore.rules import Document
-
-        return Document(_rules_path(name), values.fields_to_python(entry.doc.fields))
-
-    def check_get_rules(
-        self, caller: Caller, name: DocumentName, entry: Entry | None = None
-    ) -> set[str]:
-        """Raises PERMISSION_DENIED unless the rules allow the get; returns the paths the
-        decision read (get()/exists()), so a listener can be re-checked when they change."""
-        if caller.admin:
-            return set()
-        if entry is None:
-            entry = self.store(name.database).get(name.path)
-        access = self._access(name.database, None, 10)
-        self.rules.check(
-            caller,
-            "get",
-            _rules_path(name),
-            resource=self._rules_document(entry, name),
-            access=access,
-        )
-        return _accessed_paths(access)
-
-    def check_list_rules(self, caller: Caller, query: CompiledQuery) -> set[str]:
-        """Like ``check_get_rules`` for a query (rules see the query, not the results)."""
-        if caller.admin:
-            return set()
-        from emulators.firestore.rules import ListQuery
-
-        parent = query.parent
-        if query.all_descendants:
-            path, group = _rules_path(parent), query.collection_id
-        else:
-            collection = (
-                f"{parent.path}/{query.collection_id}" if parent.path else query.collection_id
-            )
-            path, group = (
-                _rules_path(DocumentName(parent.database, tuple(collection.split("/")))),
-                None,
-            )
-        dnf = disjunctive_normal_form(query.query.where) if query.query.HasField("where") else [[]]
-        if dnf is None:
-            raise invalid("The query's filters are too complex to check against security rules")
-
-        def plain(filters):
-            return [(field, op, values.to_python(value)) for field, op, value in filters]
-
-        list_query = ListQuery(
-            filters=plain(dnf[0]) if len(dnf) == 1 else [],
-            any_of=[plain(branch) for branch in dnf] if len(dnf) > 1 else [],
-            limit=query.limit,
-            offset=query.offset or None,
-            order_by=[
-                (format_field_path(o.path), "DESCENDING" if o.descending else "ASCENDING")
-                for o in query.orderings
-            ],
-        )
-        access = self._access(parent.database, None, 10)
-        self.rules.check(
-            caller,
-            "list",
-            path,
-            query=list_query,
-            access=access,
-            collection_group=group,
-        )
-        return _accessed_paths(access)
-
-    def _access(self, database: str, after: dict[str, Entry | None] | None, budget: int):
-        """DocumentAccess for get()/exists() (and getAfter() with the commit's results);
-        each access is billed as a read, as Firestore bills rules reads."""
-        from emulators.firestore.rules import DocumentAccess
-
+    def apply(self, database: str, changes: list[Change], commit_us: int) -> None:
+        """Records ``changes`` in the journal, stores them and publishes them to the
+        commit observers. Runs with ``cond`` held."""
+        if not changes:
+            return
+        if self.journal is not None:
+            try:
+                self.journal(database, changes, commit_us)
+            except Exception as exc:
+                log.exception("Firestore journal write failed; the commit is refused")
+                raise FirestoreError(
+                    Code.UNAVAILABLE, f"could not record the commit: {exc}"
+                ) from None
         store = self.store(database)
+        for path, _before, after in changes:
+            store.put(path, after, commit_us)
+        self._commits.publish(database, changes, commit_us)
 
-        def lookup(path: str, overlay: dict[str, Entry | None] | None):
-            relative = path.split("/documents/", 1)[-1].strip("/")
-            self._count(database, "reads")
-            if overlay is not None and relative in overlay:
-                entry = overlay[relative]
-            else:
-                entry = store.get(relative)
-            if entry is None:
-                return None
-            name = DocumentName(database, tuple(relative.split("/")))
-            return self._rules_document(entry, name)
-
-        return DocumentAccess(
-            before=lambda path: lookup(path, None),
-            after=lambda path: lookup(path, after),
-            budget=budget,
-        )
+    def add_commit_observer(self, observer: CommitObserver) -> None:
+        """Calls ``observer(database, changes, commit_us)`` after every commit that changed
+        documents, in commit order, with the engine lock held (so: queue, do not block).
+        ``changes`` are ``(path, before, after)`` with ``Entry`` or None; ``entry.doc`` is
+        the Document message. Listen sessions (``listen.Listeners``), the hot-document
+        monitor and the functions host's Firestore triggers subscribe here."""
+        with self.cond:
+            self._commits.subscribe(observer)
 
     # transactions -----------------------------------------------------------------------
     def begin_transaction(self, request, caller: Caller):
@@ -300,8 +254,8 @@ class FirestoreEngine:
             if transaction is not None and not transaction.read_only:
                 self.transactions.lock(transaction, [name.path])
             entry = self.store(name.database).get(name.path, read_us)
-            self.check_get_rules(caller, name, entry)
-            self._count(name.database, "reads")
+            self.rules.check_get(caller, name, entry)
+            self.usage.count(name.database, "reads")
         if entry is None:
             raise FirestoreError(Code.NOT_FOUND, f'Document "{request.name}" not found.')
         return self._masked(entry.doc, request)
@@ -313,7 +267,9 @@ class FirestoreEngine:
 
     def batch_get_documents(self, request, caller: Caller) -> list:
         database = parse_database(request.database)
-        names = [parse_document(name) for name in request.documents]
+        # A document asked for twice is answered once (production; python-firestore's
+        # test_get_all: "Get 2 colliding documents").
+        names = [parse_document(name) for name in dict.fromkeys(request.documents)]
         for name in names:
             if name.database != database:
                 raise invalid(f"Document {name.full} is not in database {database}")
@@ -326,9 +282,13 @@ class FirestoreEngine:
             now_us = read_us if read_us is not None else self._read_time()
             entries = [store.get(name.path, read_us) for name in names]
             for name, entry in zip(names, entries, strict=True):
-                self.check_get_rules(caller, name, entry)
-            self._count(database, "reads", len(names))
-        for position, (name, entry) in enumerate(zip(names, entries, strict=True)):
+                self.rules.check_get(caller, name, entry)
+            self.usage.count(database, "reads", len(names))
+        # Found documents first, then the missing ones, each in request order: production's
+        # order, on which python-firestore's test_get_all relies (the API leaves the order
+        # open; Google's emulator answers in request order and that test skips it).
+        pairs = sorted(zip(names, entries, strict=True), key=lambda pair: pair[1] is None)
+        for position, (name, entry) in enumerate(pairs):
             response = protos.BatchGetDocumentsResponse()
             if entry is None:
                 response.missing = name.full
@@ -347,22 +307,38 @@ class FirestoreEngine:
         if not request.HasField("structured_query"):
             raise invalid("RunQueryRequest needs a structured_query")
         query = CompiledQuery(parent, request.structured_query)
+        self.indexes.check(query)
+        explain = request.explain_options if request.HasField("explain_options") else None
+        started = time.perf_counter()
         with self.cond:
             transaction, read_us, new_id = self._read_context(parent.database, request)
-            self.check_list_rules(caller, query)
+            self.rules.check_list(caller, query)
+            if explain is not None and not explain.analyze:  # planned, not run
+                response = protos.RunQueryResponse(transaction=new_id or b"")
+                explained.fill(response.explain_metrics, query, analyze=False)
+                return [response]
             results = self._run_locked(query, transaction, read_us)
             now_us = read_us if read_us is not None else self._read_time()
-            self._count(parent.database, "reads", max(1, len(results)))
+            billed = max(1, len(results))
+            self.usage.count(parent.database, "reads", billed)
         responses = []
         for entry in results:
             response = protos.RunQueryResponse()
             response.document.CopyFrom(query.project(entry))
             set_time(response.read_time, now_us)
             responses.append(response)
-        if not responses:
+        if not responses or explain is not None:
             response = protos.RunQueryResponse()
             set_time(response.read_time, now_us)
             responses.append(response)
+        if explain is not None:
+            stats = {
+                "results": len(results),
+                "read_operations": billed,
+                "scanned": len(results),
+                "seconds": time.perf_counter() - started,
+            }
+            explained.fill(responses[-1].explain_metrics, query, analyze=True, stats=stats)
         if new_id:
             responses[0].transaction = new_id
         return responses
@@ -386,22 +362,84 @@ class FirestoreEngine:
         if not request.HasField("structured_aggregation_query"):
             raise invalid("RunAggregationQueryRequest needs a structured_aggregation_query")
         aggregation = request.structured_aggregation_query
-        query = CompiledQuery(parent, aggregation.structured_query)
-        if not aggregation.aggregations:
-            raise invalid("An aggregation query needs at least one aggregation")
+        fields = aggregated_fields(aggregation.aggregations)
+        query = CompiledQuery(parent, aggregation.structured_query, aggregated=fields)
+        self.indexes.check(query)
+        explain = request.explain_options if request.HasField("explain_options") else None
+        started = time.perf_counter()
         with self.cond:
             transaction, read_us, new_id = self._read_context(parent.database, request)
-            self.check_list_rules(caller, query)
+            self.rules.check_list(caller, query)
+            if explain is not None and not explain.analyze:  # planned, not run
+                response = protos.RunAggregationQueryResponse(transaction=new_id or b"")
+                explained.fill(response.explain_metrics, query, analyze=False)
+                return [response]
             results = self._run_locked(query, transaction, read_us)
             now_us = read_us if read_us is not None else self._read_time()
             # Billed one read per batch of up to 1000 index entries.
-            self._count(parent.database, "reads", max(1, (len(results) + 999) // 1000))
+            billed = max(1, (len(results) + 999) // 1000)
+            self.usage.count(parent.database, "reads", billed)
         response = protos.RunAggregationQueryResponse()
         response.result.CopyFrom(aggregate(aggregation.aggregations, results))
         set_time(response.read_time, now_us)
+        if explain is not None:
+            stats = {
+                "results": 1,
+                "read_operations": billed,
+                "scanned": len(results),
+                "seconds": time.perf_counter() - started,
+            }
+            explained.fill(response.explain_metrics, query, analyze=True, stats=stats)
         if new_id:
             response.transaction = new_id
         return [response]
+
+    def partition_query(self, request, caller: Caller):
+        """Split points of a collection group query (google/firestore/v1/firestore.proto
+        PartitionQuery): at most ``partition_count - 1`` cursors on ``__name__``, each
+        partition holding at least 128 documents (python-firestore's system tests: "Minimum
+        partition size is 128"), fewer when there are fewer documents. The query may only
+        be a collection group query ordered by ``__name__`` ascending, without filters."""
+        parent = parse_parent(request.parent)
+        if not request.HasField("structured_query"):
+            raise invalid("PartitionQueryRequest needs a structured_query")
+        structured = request.structured_query
+        if request.partition_count <= 0:
+            raise invalid("partition_count must be positive")
+        if not structured.from_ or not structured.from_[0].all_descendants:
+            raise invalid("Partition queries require a collection group query")
+        if (
+            structured.HasField("where")
+            or structured.HasField("start_at")
+            or structured.HasField("end_at")
+            or structured.HasField("limit")
+            or structured.offset
+            or structured.HasField("find_nearest")
+        ):
+            raise invalid("Partition queries support no filters, cursors, limit or offset")
+        orders = [(o.field.field_path, o.direction) for o in structured.order_by]
+        if orders not in ([], [("__name__", 1)]):
+            raise invalid("Partition queries must be ordered by __name__ ascending only")
+        if not caller.admin:
+            raise FirestoreError(
+                Code.PERMISSION_DENIED,
+                "Missing or insufficient permissions: PartitionQuery needs admin credentials",
+            )
+        query = CompiledQuery(parent, structured)
+        with self.cond:
+            _, read_us, _ = self._read_context(parent.database, request)
+            results = query.run(self.store(parent.database), read_us)
+            self.usage.count(parent.database, "reads", max(1, (len(results) + 999) // 1000))
+        size = max(PARTITION_MIN_SIZE, -(-len(results) // request.partition_count))
+        names = [results[i].doc.name for i in range(size, len(results), size)]
+        start = int(request.page_token) if request.page_token.isdigit() else 0
+        end = start + request.page_size if request.page_size > 0 else len(names)
+        response = protos.PartitionQueryResponse()
+        for name in names[start:end]:
+            response.partitions.add().values.add(reference_value=name)
+        if end < len(names):
+            response.next_page_token = str(end)
+        return response
 
     def list_documents(self, request, caller: Caller):
         parent = parse_parent(request.parent)
@@ -414,7 +452,7 @@ class FirestoreEngine:
             if not caller.admin:
                 query = protos.StructuredQuery()
                 query.from_.add(collection_id=request.collection_id)
-                self.check_list_rules(caller, CompiledQuery(parent, query))
+                self.rules.check_list(caller, CompiledQuery(parent, query))
             _, read_us, _ = self._read_context(parent.database, request)
             store = self.store(parent.database)
             entries = {
@@ -436,7 +474,7 @@ class FirestoreEngine:
         if request.page_size > 0 and len(names) > request.page_size:
             response.next_page_token = page[-1]
         with self.cond:
-            self._count(parent.database, "reads", max(1, len(entries)))
+            self.usage.count(parent.database, "reads", max(1, len(entries)))
         return response
 
     def list_collection_ids(self, request, caller: Caller):
@@ -448,8 +486,9 @@ class FirestoreEngine:
                 "needs admin credentials",
             )
         with self.cond:
-            ids = self.store(parent.database).collection_ids(parent.path)
-            self._count(parent.database, "reads")
+            _, read_us, _ = self._read_context(parent.database, request)
+            ids = self.store(parent.database).collection_ids(parent.path, read_us)
+            self.usage.count(parent.database, "reads")
         if request.page_token:
             ids = [i for i in ids if i > request.page_token]
         response = protos.ListCollectionIdsResponse()
@@ -460,6 +499,7 @@ class FirestoreEngine:
         return response
 
     # writes -----------------------------------------------------------------------------
+    @_holds_writer_back
     def commit(self, request, caller: Caller):
         database = parse_database(request.database)
         _check_request_size(request)
@@ -486,6 +526,7 @@ class FirestoreEngine:
         set_time(response.commit_time, commit_us)
         return response
 
+    @_holds_writer_back
     def batch_write(self, request, caller: Caller):
         """Applies each write on its own (not atomically), with a status per write."""
         database = parse_database(request.database)
@@ -503,6 +544,7 @@ class FirestoreEngine:
                     response.write_results.add()
         return response
 
+    @_holds_writer_back
     def create_document(self, request, caller: Caller):
         parent = parse_parent(request.parent)
         document_id = request.document_id or auto_id()
@@ -518,6 +560,7 @@ class FirestoreEngine:
             entry = self.store(parent.database).get(path)
         return self._masked(entry.doc, request)
 
+    @_holds_writer_back
     def update_document(self, request, caller: Caller):
         name = parse_document(request.document.name)
         write = protos.Write()
@@ -531,6 +574,7 @@ class FirestoreEngine:
             entry = self.store(name.database).get(name.path)
         return self._masked(entry.doc, request)
 
+    @_holds_writer_back
     def delete_document(self, request, caller: Caller) -> None:
         name = parse_document(request.name)
         write = protos.Write(delete=request.name)
@@ -557,27 +601,42 @@ class FirestoreEngine:
             commit_us = self.next_commit_time()
             before: dict[str, Entry | None] = {}
             after: dict[str, Entry | None] = {}
+            deleted_here: set[str] = set()
             results = []
             for write, name in zip(writes, names, strict=True):
                 if name.path not in before:
                     before[name.path] = store.get(name.path)
+                _check_not_deleted_earlier(write, name, deleted_here)
                 current = after.get(name.path, before[name.path])
                 updated, result = apply_write(write, name.full, name.path, current, commit_us)
                 after[name.path] = updated
                 results.append(result)
+            written = [n for w, n in zip(writes, names, strict=True) if not _is_verify(w)]
             if not caller.admin:
-                self._check_write_rules(database, names, before, after, caller, len(writes))
-            changes: list[Change] = []
-            for path, entry in after.items():
-                if entry is before[path]:
-                    continue  # unchanged document or a delete of nothing
-                store.put(path, entry, commit_us)
-                changes.append((path, before[path], entry))
-            for write in writes:
-                self._count(
-                    database, "deletes" if write.WhichOneof("operation") == "delete" else "writes"
+                self.rules.check_writes(
+                    caller,
+                    database,
+                    [name.path for name in written],
+                    before,
+                    after,
+                    len(writes),
+                    commit_us,
                 )
-            self.notify(database, changes, commit_us)
+                # A verify needs read access to its document (write.proto: Write.verify).
+                written_paths = {name.path for name in written}
+                verified = {n.path: n for n in names if n.path not in written_paths}
+                for name in verified.values():
+                    self.rules.check_get(caller, name, before[name.path])
+            changes: list[Change] = [
+                (path, before[path], entry)
+                for path, entry in after.items()
+                if entry is not before[path]  # else unchanged, or a delete of nothing
+            ]
+            self.apply(database, changes, commit_us)
+            for write in writes:
+                which = write.WhichOneof("operation")
+                if which != "verify":
+                    self.usage.count(database, "deletes" if which == "delete" else "writes")
             self._commits_since_prune += 1
             if self._commits_since_prune >= 256:
                 self._commits_since_prune = 0
@@ -597,67 +656,3 @@ class FirestoreEngine:
                     Code.ABORTED,
                     "Transaction aborted: the results of a query it ran have changed.",
                 )
-
-    def _check_write_rules(self, database, names, before, after, caller, count) -> None:
-        access = self._access(database, after, 10 if count == 1 else 20)
-        commit_us = self.last_commit_us
-        now = datetime.fromtimestamp(commit_us // 1_000_000, UTC) + timedelta(
-            microseconds=commit_us % 1_000_000
-        )
-        for path in dict.fromkeys(name.path for name in names):
-            name = DocumentName(database, tuple(path.split("/")))
-            old, new = before[path], after[path]
-            if new is None:
-                method = "delete"
-            elif old is None:
-                method = "create"
-            else:
-                method = "update"
-            self.rules.check(
-                caller,
-                method,
-                _rules_path(name),
-                resource=self._rules_document(old, name),
-                request_resource=self._rules_document(new, name),
-                access=access,
-                now=now,
-            )
-
-    # listen -----------------------------------------------------------------------------
-    def open_listen(self, caller: Caller, send: Callable[[object], None]) -> ListenSession:
-        """A Listen stream: feed it requests with ``handle``, end it with ``close``."""
-        return ListenSession(self, caller, send)
-
-    def attach_listener(self, session: ListenSession) -> None:
-        parse_database(session.database)
-        with self.cond:
-            self._listeners[session.database].add(session)
-
-    def detach_listener(self, session: ListenSession) -> None:
-        with self.cond:
-            if session.database is not None:
-                self._listeners[session.database].discard(session)
-
-    def add_commit_observer(self, observer: Callable[[str, list[Change], int], None]) -> None:
-        """Calls ``observer(database, changes, commit_us)`` after every commit that changed
-        documents, in commit order, with the engine lock held (so: queue, do not block).
-        ``changes`` are ``(path, before, after)`` with ``Entry`` or None; ``entry.doc`` is
-        the Document message. The functions host uses this for Firestore triggers."""
-        with self.cond:
-            self.commit_observers.append(observer)
-
-    def notify(self, database: str, changes: list[Change], commit_us: int) -> None:
-        if not changes:
-            return
-        cache: dict = {}
-        for session in list(self._listeners.get(database, ())):
-            try:
-                session.on_commit(changes, commit_us, cache)
-            except Exception:  # the commit is applied; one broken listener must not fail it
-                log.exception("Firestore listener failed; removing its targets")
-                session.fail(FirestoreError(Code.INTERNAL, "internal error in Listen"))
-        for observer in self.commit_observers:
-            try:
-                observer(database, changes, commit_us)
-            except Exception:  # the commit is applied; an observer must not undo it
-                log.exception("Firestore commit observer failed")

@@ -8,47 +8,86 @@ each commit that touches a target, the session sends the document changes of *al
 targets and then one global NO_CHANGE at the commit time, so a commit touching several
 documents arrives as one snapshot.
 
-The engine calls ``on_commit`` with its lock held, so snapshots are delivered in commit
-order; ``send`` must not block (transports put messages on a queue).
+``Listeners`` subscribes to the engine's commits (the engine does not know it) and hands
+each commit to the sessions of its database. That happens with the engine lock held, so
+snapshots are delivered in commit order; ``send`` must not block (transports put
+messages on a queue). A running emulator has one ``Listeners``, shared by its transports.
 """
 
 from __future__ import annotations
 
+import collections
+import hashlib
+import logging
+import math
+import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from emulators.firestore import protos
+from emulators.firestore.commits import Change
+from emulators.firestore.engine import FirestoreEngine
 from emulators.firestore.errors import Code, FirestoreError, invalid
-from emulators.firestore.paths import parse_document, parse_parent
+from emulators.firestore.paths import parse_database, parse_document, parse_parent
 from emulators.firestore.queries import CompiledQuery
 from emulators.firestore.security import Caller
 from emulators.firestore.store import Entry
 from emulators.firestore.writes import micros_of, set_time
 
-if TYPE_CHECKING:
-    from emulators.firestore.engine import FirestoreEngine
+log = logging.getLogger(__name__)
 
 _TC = protos.TargetChange
-Change = tuple[str, Entry | None, Entry | None]  # (path, before, after)
+
+# Production's Watch stops tracking a query a few seconds after its listener goes away; a
+# resume after that gets an ExistenceFilter (the count, and a bloom filter of the names
+# still matching) instead of deletes and removes for the documents that left the results
+# (the JS SDK's api_internal/query.test.ts: "Wait for 10 seconds, during which Watch will
+# stop tracking the query and will send an existence filter rather than 'delete' events";
+# documents updated so as not to match are left to the filter too). Ours forgets the
+# documents that left the results longer ago than this.
+FORGET_AFTER_US = 5 * 1_000_000
+BLOOM_FALSE_POSITIVE_RATE = 0.01
 
 
-def resume_token(commit_us: int) -> bytes:
-    return commit_us.to_bytes(8, "big")
+def bloom_filter(names: list[str]):
+    """``google.firestore.v1.BloomFilter`` of ``names`` (full document names), as the SDKs
+    read it (bloom_filter.ts, BloomFilter.java): MD5 of the UTF-8 name split into two
+    little-endian unsigned 64-bit halves h1, h2; bit i of ``hash_count`` is
+    ``(h1 + i * h2) mod 2**64 mod bit_count``, least significant bit of each byte first;
+    ``padding`` unused bits at the end of the bitmap. Sized for a 1% false positive rate."""
+    message = protos.ListenResponse().filter.unchanged_names
+    if not names:
+        return message
+    bits = max(8, math.ceil(-len(names) * math.log(BLOOM_FALSE_POSITIVE_RATE) / math.log(2) ** 2))
+    if bits % 8 == 0:
+        bits += 1  # production's filters are not byte-aligned (the SDK's tests check padding > 0)
+    hash_count = max(1, round(bits / len(names) * math.log(2)))
+    bitmap = bytearray((bits + 7) // 8)
+    for name in names:
+        digest = hashlib.md5(name.encode()).digest()
+        h1 = int.from_bytes(digest[:8], "little")
+        h2 = int.from_bytes(digest[8:], "little")
+        for i in range(hash_count):
+            index = ((h1 + i * h2) % 2**64) % bits
+            bitmap[index // 8] |= 1 << (index % 8)
+    message.bits.bitmap = bytes(bitmap)
+    message.bits.padding = len(bitmap) * 8 - bits
+    message.hash_count = hash_count
+    return message
 
 
-def target_change(kind: str, target_ids=(), *, commit_us: int | None = None, cause=None):
+def resume_token(commit_us: int, incarnation: bytes) -> bytes:
+    """The commit time, then the engine's incarnation (which history the time is in)."""
+    return commit_us.to_bytes(8, "big") + incarnation
+
+
+def target_change(kind: str, target_ids=(), *, cause=None):
     response = protos.ListenResponse()
     change = response.target_change
     change.target_change_type = _TC.TargetChangeType.Value(kind)
     change.target_ids.extend(target_ids)
-    if commit_us is not None:
-        change.resume_token = resume_token(commit_us)
-        set_time(change.read_time, commit_us)
     if cause is not None:
         change.cause.code = int(cause.code)
         change.cause.message = cause.message
-    if kind == "ADD" or kind == "REMOVE":
-        change.ClearField("resume_token")
     return response
 
 
@@ -97,7 +136,7 @@ class QueryTarget:
 
     def recheck(self, engine: FirestoreEngine, caller: Caller) -> None:
         self.rules_generation = engine.rules.generation
-        self.rule_reads = engine.check_list_rules(caller, self.query)
+        self.rule_reads = engine.rules.check_list(caller, self.query)
 
     def initial(self, engine: FirestoreEngine, messages: _Messages) -> None:
         store = engine.store(self.query.parent.database)
@@ -145,7 +184,7 @@ class DocumentsTarget:
         self.rules_generation = engine.rules.generation
         reads: set[str] = set(self.paths)  # a get rule may read resource.data
         for name in self.paths.values():
-            reads |= engine.check_get_rules(caller, parse_document(name))
+            reads |= engine.rules.check_get(caller, parse_document(name))
         self.rule_reads = reads
 
     def initial(self, engine: FirestoreEngine, messages: _Messages) -> None:
@@ -168,24 +207,60 @@ class DocumentsTarget:
                 messages.gone(self.paths[path], self.id, True, commit_us)
 
 
-def _resume_time(target) -> int | None:
+def _resume_time(target, incarnation: bytes) -> int | None:
     """The commit time a target resumes from (its resume token or read_time), if any."""
     if target.HasField("read_time"):
         return micros_of(target.read_time)
     if target.resume_token:
         token = target.resume_token
-        # A token we did not mint (or from another run) resumes from "unknown": RESET.
-        return int.from_bytes(token, "big") if len(token) == 8 else -1
+        # A token we did not mint, or minted by another history (an emulator restarted
+        # without its data), resumes from "unknown": RESET.
+        if len(token) != 8 + len(incarnation) or token[8:] != incarnation:
+            return -1
+        return int.from_bytes(token[:8], "big")
     return None
+
+
+class Listeners:
+    """The open Listen sessions of one engine, by database, fed every commit."""
+
+    def __init__(self, engine: FirestoreEngine) -> None:
+        self.engine = engine
+        self._sessions: dict[str, set[ListenSession]] = collections.defaultdict(set)
+        engine.add_commit_observer(self._on_commit)
+
+    def open(self, caller: Caller, send: Callable[[object], None]) -> ListenSession:
+        """A Listen stream: feed it requests with ``handle``, end it with ``close``."""
+        return ListenSession(self, caller, send)
+
+    def attach(self, session: ListenSession) -> None:
+        parse_database(session.database)
+        with self.engine.cond:
+            self._sessions[session.database].add(session)
+
+    def detach(self, session: ListenSession) -> None:
+        with self.engine.cond:
+            if session.database is not None:
+                self._sessions[session.database].discard(session)
+
+    def _on_commit(self, database: str, changes: list[Change], commit_us: int) -> None:
+        cache: dict = {}
+        for session in list(self._sessions.get(database, ())):
+            try:
+                session.on_commit(changes, commit_us, cache)
+            except Exception:  # the commit is applied; one broken listener must not fail it
+                log.exception("Firestore listener failed; removing its targets")
+                session.fail(FirestoreError(Code.INTERNAL, "internal error in Listen"))
 
 
 class ListenSession:
     """One Listen stream. ``handle`` takes ListenRequests; ``send`` gets ListenResponses."""
 
     def __init__(
-        self, engine: FirestoreEngine, caller: Caller, send: Callable[[object], None]
+        self, listeners: Listeners, caller: Caller, send: Callable[[object], None]
     ) -> None:
-        self.engine = engine
+        self.listeners = listeners
+        self.engine = listeners.engine
         self.caller = caller
         self.send = send
         self.database: str | None = None
@@ -198,7 +273,7 @@ class ListenSession:
             raise invalid("ListenRequest.database is required")
         if self.database is None:
             self.database = request.database
-            self.engine.attach_listener(self)
+            self.listeners.attach(self)
         elif request.database != self.database:
             raise invalid("A Listen stream serves one database")
         which = request.WhichOneof("target_change")
@@ -210,7 +285,7 @@ class ListenSession:
 
     def close(self) -> None:
         self.closed = True
-        self.engine.detach_listener(self)
+        self.listeners.detach(self)
 
     def fail(self, error: FirestoreError) -> None:
         """Removes every target with ``error`` as the cause (the client sees an error)."""
@@ -234,7 +309,7 @@ class ListenSession:
         commit_us = self.engine.last_commit_us
         self.send(target_change("ADD", [target_id]))
         items, reads = messages.items, messages.document_reads
-        resume_from = _resume_time(target)
+        resume_from = _resume_time(target, self.engine.incarnation)
         if resume_from is not None:
             delta = self._delta_since(built, resume_from, messages, commit_us)
             if delta is None:
@@ -244,9 +319,9 @@ class ListenSession:
                 items, reads = delta
         for message in items:
             self.send(message)
-        self.send(target_change("CURRENT", [target_id], commit_us=commit_us))
-        self.send(target_change("NO_CHANGE", commit_us=commit_us))
-        self.engine.count_listener_reads(self.database, reads)
+        self._send_consistent(target_change("CURRENT", [target_id]), commit_us)
+        self._send_consistent(target_change("NO_CHANGE"), commit_us)
+        self.engine.usage.count(self.database, "listener_reads", reads)
         if target.once:
             del self.targets[target_id]
             self.send(target_change("REMOVE", [target_id]))
@@ -270,9 +345,25 @@ class ListenSession:
         else:
             held, relevant = built.present, [p for p in changed if p in built.paths]
         removals = _Messages({})
+        forget_before = max(commit_us, time.time_ns() // 1000) - FORGET_AFTER_US
+        forgotten = False
         for path in sorted(relevant):
             if path not in held:
-                removals.gone(f"{root}{path}", built.id, store.get(path) is None, commit_us)
+                current = store.get(path)
+                if isinstance(built, QueryTarget):
+                    # When it left the results (deleted, or changed so as not to match).
+                    left_us = store.tombstones.get(path) if current is None else current.update_us
+                    if left_us is not None and left_us < forget_before:
+                        forgotten = True  # Watch no longer knows: the existence filter tells
+                        continue
+                removals.gone(f"{root}{path}", built.id, current is None, commit_us)
+        if forgotten:
+            response = protos.ListenResponse()
+            response.filter.target_id = built.id
+            response.filter.count = len(held)
+            names = [f"{root}{path}" for path in held]
+            response.filter.unchanged_names.CopyFrom(bloom_filter(names))
+            removals.items.append(response)
         return items + removals.items, len(items)
 
     def _build(self, target_id: int, target):
@@ -281,7 +372,11 @@ class ListenSession:
             parent = parse_parent(target.query.parent)
             if parent.database != self.database:
                 raise invalid("Target is not in the stream's database")
-            built = QueryTarget(target_id, CompiledQuery(parent, target.query.structured_query))
+            query = CompiledQuery(parent, target.query.structured_query)
+            if query.nearest is not None:
+                raise invalid("Vector search (find_nearest) queries cannot be listened to")
+            self.engine.indexes.check(query)
+            built = QueryTarget(target_id, query)
         elif which == "documents":
             names = list(target.documents.documents)
             for name in names:
@@ -333,5 +428,12 @@ class ListenSession:
             return
         for message in messages.items:
             self.send(message)
-        self.send(target_change("NO_CHANGE", commit_us=commit_us))
-        self.engine.count_listener_reads(self.database, messages.document_reads)
+        self._send_consistent(target_change("NO_CHANGE"), commit_us)
+        self.engine.usage.count(self.database, "listener_reads", messages.document_reads)
+
+    def _send_consistent(self, response, commit_us: int) -> None:
+        """Sends a CURRENT or NO_CHANGE stamped with the commit time and a resume token."""
+        change = response.target_change
+        change.resume_token = resume_token(commit_us, self.engine.incarnation)
+        set_time(change.read_time, commit_us)
+        self.send(response)

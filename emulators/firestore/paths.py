@@ -8,6 +8,25 @@ from dataclasses import dataclass
 from emulators.firestore.errors import invalid
 
 _RESERVED_ID = re.compile(r"^__.*__$")
+_NUMERIC_ID = re.compile(r"__id(-?[0-9]+)__")
+_INT64_RANGE = range(-(2**63), 2**63)
+
+
+def numeric_id(segment: str) -> int | None:
+    """The integer of a Datastore-style numeric id (``__id42__``, within int64), else None."""
+    match = _NUMERIC_ID.fullmatch(segment)
+    if match is None:
+        return None
+    number = int(match.group(1))
+    return number if number in _INT64_RANGE else None
+
+
+def is_reserved_id(segment: str) -> bool:
+    """``__.*__`` ids are reserved, except numeric ids, which production accepts (the JS
+    SDK's "sort documents by DocumentId" test writes them)."""
+    return bool(_RESERVED_ID.match(segment)) and numeric_id(segment) is None
+
+
 _SIMPLE_FIELD = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
 
 
@@ -65,7 +84,7 @@ def parse_resource(name: str, *, allow_root: bool = False) -> DocumentName:
     for segment in segments:
         if not segment:
             raise invalid(f"Invalid resource name: {name!r}; path segments must not be empty")
-        if segment in (".", "..") or _RESERVED_ID.match(segment):
+        if segment in (".", "..") or is_reserved_id(segment):
             raise invalid(f"Invalid resource name: {name!r}; {segment!r} is a reserved id")
         if len(segment.encode()) > 1500:
             raise invalid(f"Invalid resource name: {name!r}; a segment exceeds 1500 bytes")

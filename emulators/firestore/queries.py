@@ -6,20 +6,30 @@ query-cursors,aggregation-queries,multiple-range-fields}:
 - ``!=``/``not-in`` exclude documents where the field is missing or null;
 - range filters only match values of the same type as the operand;
 - inequality fields not already ordered are ordered implicitly (lexicographically), and
-  ``__name__`` last, in the direction of the last ordering.
+  ``__name__`` last, in the direction of the last ordering;
+- ``in``/``array-contains-any`` never match null or NaN (firebase-js-sdk query.test.ts);
+- a selector with no collection id and ``all_descendants`` (the Python client's
+  ``recursive()``) reads every document under the parent.
+Aggregations (count/sum/avg) order by their sum/avg fields too, so documents missing one of
+them are left out of every aggregation of the query and ``limit`` keeps the lowest values
+(python-firestore system tests ``test_sum_query_get_with_limit``; firebase-js-sdk
+aggregation.test.ts "performs sum only on numeric fields").
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from emulators.firestore import protos, values
 from emulators.firestore.errors import invalid
-from emulators.firestore.paths import DocumentName, FieldPath, parse_field_path
+from emulators.firestore.ordered import MIN_DOCUMENTS, OrderedIndex
+from emulators.firestore.paths import DocumentName, FieldPath, is_reserved_id, parse_field_path
 from emulators.firestore.store import DocumentStore, Entry
+from emulators.firestore.vectors import Nearest
 
 NAME: FieldPath = ("__name__",)
 MAX_DISJUNCTION = 30
@@ -71,7 +81,7 @@ def key_of(entry: Entry, path: FieldPath):
     key = keys.get(path, _UNSET)
     if key is _UNSET:
         if path == NAME:
-            key = (values.REFERENCE, tuple(entry.doc.name.split("/")))
+            key = (values.REFERENCE, values.reference_key(entry.doc.name))
         else:
             value = values.get_field(entry.doc.fields, path)
             key = None if value is None else values.sort_key(value)
@@ -88,22 +98,31 @@ class Ordering:
 class CompiledQuery:
     """A validated query: its scope, predicate, ordering, cursors and limits."""
 
-    def __init__(self, parent: DocumentName, query) -> None:
+    def __init__(self, parent: DocumentName, query, aggregated: Iterable[FieldPath] = ()) -> None:
+        """``aggregated``: the fields of sum/avg aggregations, ordered implicitly."""
         self.parent = parent
         self.query = query
         selectors = query.from_
         if len(selectors) != 1:
             raise invalid("A query must select exactly one collection")
         selector = selectors[0]
-        if not selector.collection_id:
+        if not selector.collection_id and not selector.all_descendants:
             raise invalid("A query must name a collection id")
+        if is_reserved_id(selector.collection_id):
+            raise invalid(f"Collection id {selector.collection_id!r} is reserved (__.*__)")
         self.collection_id = selector.collection_id
         self.all_descendants = selector.all_descendants
         self.inequality_paths: list[FieldPath] = []
+        self.key_equality = False
         self.predicate = (
             self._compile_filter(query.where, top=True) if query.HasField("where") else None
         )
-        self.orderings = self._orderings()
+        if self.key_equality and self.inequality_paths and NAME not in self.inequality_paths:
+            raise invalid(
+                "Equality on key is not allowed if there are other inequality fields and key "
+                "does not appear in inequalities."
+            )
+        self.orderings = self._orderings(aggregated)
         self.start = query.start_at if query.HasField("start_at") else None
         self.end = query.end_at if query.HasField("end_at") else None
         for cursor in (self.start, self.end):
@@ -129,11 +148,16 @@ class CompiledQuery:
             if query.HasField("select")
             else None
         )
+        self.nearest = (
+            Nearest.compile(query.find_nearest) if query.HasField("find_nearest") else None
+        )
 
     # scope -----------------------------------------------------------------------------
     def in_scope(self, path: str) -> bool:
         parent = self.parent.path
         collection, _, _ = path.rpartition("/")
+        if not self.collection_id:  # every document under the parent
+            return not parent or collection.startswith(parent + "/")
         if not self.all_descendants:
             expected = f"{parent}/{self.collection_id}" if parent else self.collection_id
             return collection == expected
@@ -164,12 +188,21 @@ class CompiledQuery:
     @property
     def windowed(self) -> bool:
         """Results depend on other documents (limit/offset), not just on each document."""
-        return self.limit is not None or self.offset > 0
+        return self.limit is not None or self.offset > 0 or self.nearest is not None
 
     def candidates(self, store: DocumentStore, read_us: int | None = None) -> Iterable[Entry]:
         return store.scan(self.parent.path, self.collection_id, self.all_descendants, read_us)
 
     def run(self, store: DocumentStore, read_us: int | None = None) -> list[Entry]:
+        if self.nearest is not None:  # its ordering supersedes order_by (query.proto)
+            found = [e for e in self.candidates(store, read_us) if self.matches_in_scope(e)]
+            found = self.nearest.select(found, field_value)[self.offset :]
+            return found if self.limit is None else found[: self.limit]
+        if read_us is None and self.limit is not None:
+            ordered = self._ordered_candidates(store)
+            if ordered is not None:
+                matching = (entry for entry in ordered if self.matches_in_scope(entry))
+                return list(itertools.islice(matching, self.offset, self.offset + self.limit))
         found = [e for e in self.candidates(store, read_us) if self.matches_in_scope(e)]
         if self.limit is not None:
             found = self.first(found, self.offset + self.limit)
@@ -179,6 +212,32 @@ class CompiledQuery:
         if self.limit is not None:
             found = found[: self.limit]
         return found
+
+    def _ordered_candidates(self, store: DocumentStore) -> Iterable[Entry] | None:
+        """The collection's documents in query order from a sorted index (``ordered``),
+        narrowed to the query's top-level equality filters; None when the query does not
+        fit one (collection groups, mixed directions) or the collection is small."""
+        if self.all_descendants or not self._uniform_direction():
+            return None
+        parent = self.parent.path
+        collection = f"{parent}/{self.collection_id}" if parent else self.collection_id
+        members = store.collections.get(collection)
+        if members is None or len(members) < MIN_DOCUMENTS:
+            return None
+        equalities = sorted(_top_level_equalities(self.query), key=lambda item: item[0])
+        paths = [path for path, _ in equalities] + [o.path for o in self.orderings]
+        shape = tuple(paths)
+        indexes = store.ordered.setdefault(collection, {})
+        index = indexes.get(shape)
+        if index is None:
+
+            def index_key(entry: Entry) -> tuple | None:
+                key = tuple(key_of(entry, path) for path in paths)
+                return None if None in key else key
+
+            index = indexes[shape] = OrderedIndex(index_key, iter(members.values()))
+        prefix = tuple(key for _, key in equalities)
+        return index.range(prefix, self.orderings[0].descending)
 
     def _uniform_direction(self) -> bool:
         return len({ordering.descending for ordering in self.orderings}) == 1
@@ -203,24 +262,30 @@ class CompiledQuery:
             entries.sort(key=lambda e: key_of(e, path), reverse=ordering.descending)
 
     def project(self, entry: Entry):
-        if self.projection is None:
-            return entry.doc
-        return project(entry.doc, self.projection)
+        doc = entry.doc if self.projection is None else project(entry.doc, self.projection)
+        if self.nearest is not None:
+            doc = self.nearest.annotate(doc, entry.path)
+        return doc
 
     # compilation -----------------------------------------------------------------------
-    def _orderings(self) -> list[Ordering]:
+    def _orderings(self, aggregated: Iterable[FieldPath]) -> list[Ordering]:
         orderings: list[Ordering] = []
         for order in self.query.order_by:
             path = parse_field_path(order.field.field_path)
             orderings.append(Ordering(path, order.direction == _DESCENDING))
         explicit = {ordering.path for ordering in orderings}
         last_descending = orderings[-1].descending if orderings else False
-        for path in sorted(set(self.inequality_paths)):
+        implicit = sorted(set(self.inequality_paths) - {NAME}) + sorted(set(aggregated) - {NAME})
+        for path in implicit:
             if path not in explicit:
                 orderings.append(Ordering(path, last_descending))
                 explicit.add(path)
         if NAME not in explicit:
             orderings.append(Ordering(NAME, last_descending))
+        if orderings[-1].path != NAME:
+            # composite_index_query.test.ts: "inequality query will reject if document key
+            # is not the last orderBy field".
+            raise invalid("order by clause cannot contain more fields after the key __name__")
         return orderings
 
     def _compile_filter(self, where, top: bool = False) -> Predicate:
@@ -265,6 +330,7 @@ class CompiledQuery:
         values.kind(operand) or _raise(invalid("Filter value is not set"))
         if path == NAME:
             self._check_name_operand(op, operand)
+            self.key_equality = self.key_equality or op == _Op.Value("EQUAL")
         if op in INEQUALITY_OPS:
             self.inequality_paths.append(path)
 
@@ -280,6 +346,7 @@ class CompiledQuery:
                 )
             keys = {values.sort_key(item) for item in items}
             if op == _Op.Value("IN"):
+                keys -= {NULL_KEY, NAN_KEY}
                 return lambda e: key_of(e, path) in keys
             if op == _Op.Value("NOT_IN"):
                 if NULL_KEY in keys:
@@ -287,6 +354,7 @@ class CompiledQuery:
                 return lambda e: (
                     (k := key_of(e, path)) is not None and k != NULL_KEY and k not in keys
                 )
+            keys -= {NULL_KEY, NAN_KEY}
             return lambda e: (
                 (k := key_of(e, path)) is not None
                 and k[0] == values.ARRAY
@@ -340,6 +408,29 @@ class CompiledQuery:
         return 0
 
 
+def _top_level_equalities(query) -> list[tuple[FieldPath, tuple]]:
+    """(field, sort key) of the ``==`` filters the query's filter requires of every
+    result: the filter itself, or the direct parts of a top-level AND."""
+    if not query.HasField("where"):
+        return []
+    where = query.where
+    if where.WhichOneof("filter_type") == "composite_filter":
+        if where.composite_filter.op != _Composite.Value("AND"):
+            return []
+        parts = list(where.composite_filter.filters)
+    else:
+        parts = [where]
+    return [
+        (
+            parse_field_path(part.field_filter.field.field_path),
+            values.sort_key(part.field_filter.value),
+        )
+        for part in parts
+        if part.WhichOneof("filter_type") == "field_filter"
+        and part.field_filter.op == _Op.Value("EQUAL")
+    ]
+
+
 def _raise(error: Exception):
     raise error
 
@@ -357,6 +448,32 @@ def project(doc, paths: list[FieldPath]):
         if value is not None:
             values.set_field(projected.fields, path, value)
     return projected
+
+
+MAX_AGGREGATIONS = 5
+
+
+def aggregated_fields(aggregations) -> list[FieldPath]:
+    """Checks the aggregations as Firestore does (messages from python-firestore's system
+    tests and firebase-js-sdk aggregation.test.ts); returns the fields of sum and avg."""
+    if not aggregations:
+        raise invalid("Aggregations can not be empty")
+    if len(aggregations) > MAX_AGGREGATIONS:
+        raise invalid(
+            f"The query has {len(aggregations)} aggregations; the maximum number of "
+            f"aggregations is {MAX_AGGREGATIONS}"
+        )
+    seen: set[str] = set()
+    fields = []
+    for position, aggregation in enumerate(aggregations):
+        alias = aggregation.alias or f"field_{position + 1}"
+        if alias in seen:
+            raise invalid(f"Aggregation aliases contain duplicate alias {alias}")
+        seen.add(alias)
+        which = aggregation.WhichOneof("operator")
+        if which in ("sum", "avg"):
+            fields.append(parse_field_path(getattr(aggregation, which).field.field_path))
+    return fields
 
 
 def aggregate(aggregations, entries: list[Entry]):
@@ -389,23 +506,29 @@ def _sum_or_average(which: str, numbers: list[int | float]):
     if which == "avg":
         if not numbers:
             return protos.Value(null_value=0)
-        return values.make_number(
-            math.fsum(numbers) / len(numbers)
-            if _finite(numbers)
-            else sum(float(n) for n in numbers) / len(numbers)
-        )
+        return values.make_number(_float_sum(numbers) / len(numbers))
     if all(isinstance(n, int) for n in numbers):
         total = sum(numbers)
         if values.INT64_MIN <= total <= values.INT64_MAX:
             return values.make_number(total)
         return values.make_number(float(total))
-    return values.make_number(
-        math.fsum(numbers) if _finite(numbers) else sum(float(n) for n in numbers)
-    )
+    return values.make_number(_float_sum(numbers))
 
 
-def _finite(numbers: list[int | float]) -> bool:
-    return all(not isinstance(n, float) or math.isfinite(n) for n in numbers)
+def _float_sum(numbers: list[int | float]) -> float:
+    """An exact sum when it fits in a double; past the double range Firestore answers
+    ±Infinity (firebase-js-sdk aggregation.test.ts "performs sum that is positive infinity",
+    "performs average that overflows IEEE754 during accumulation"), where ``math.fsum``
+    raises OverflowError."""
+    if all(not isinstance(n, float) or math.isfinite(n) for n in numbers):
+        try:
+            return math.fsum(numbers)
+        except OverflowError:
+            pass
+    total = 0.0
+    for n in numbers:
+        total += float(n)
+    return total
 
 
 RulesFilter = tuple[str, str, object]  # (field path, operator, Value)

@@ -1,23 +1,35 @@
-"""Who is calling, and the Security Rules gate the engine consults for client requests.
+"""Who is calling, and the Security Rules the engine consults for client requests.
+
+``RulesGate`` loads ``firestore.rules`` (reloading it when it changes) and evaluates one
+request; ``DocumentRules`` is the engine's adapter over it: it puts get, list and write
+requests in the rules' terms (paths, documents as plain values, the query of a list) and
+serves the rules' ``get()``/``exists()``/``getAfter()`` from the store, billed as reads.
 
 ``Authorization: Bearer owner`` is an admin (rules bypassed), as with Google's emulator.
-Any other Bearer token must be a Firebase ID token (emulator tokens are unsigned JWTs);
-no token means an unauthenticated client, still subject to the rules.
+Any other Bearer token must be a Firebase ID token for the emulator's project, checked by
+the shared verifier (``emulators.auth.idtokens``) as production checks it, signatures
+aside; no token means an unauthenticated client, still subject to the rules.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from emulators.auth import idtokens
-from emulators.firestore.errors import Code, FirestoreError
+from emulators.firestore import values
+from emulators.firestore.errors import Code, FirestoreError, invalid
+from emulators.firestore.paths import DocumentName, format_field_path
+from emulators.firestore.queries import CompiledQuery, disjunctive_normal_form
+from emulators.firestore.store import DocumentStore, Entry
+from emulators.firestore.usage import UsageCounter
+from emulators.rules_support import WatchedFile
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +53,7 @@ ADMIN = Caller(admin=True)
 ANONYMOUS = Caller(admin=False)
 
 
-def caller_from_authorization(header: str | None) -> Caller:
+def caller_from_authorization(header: str | None, project: str) -> Caller:
     if not header:
         return ANONYMOUS
     scheme, _, token = header.strip().partition(" ")
@@ -51,9 +63,10 @@ def caller_from_authorization(header: str | None) -> Caller:
     if token == "owner":
         return ADMIN
     try:
-        return Caller(admin=False, claims=idtokens.decode(token))
+        claims = idtokens.verify(token, project, accept_mock_user_tokens=True)
     except idtokens.InvalidIdToken as exc:
         raise FirestoreError(Code.UNAUTHENTICATED, f"Invalid ID token: {exc}") from None
+    return Caller(admin=False, claims=claims)
 
 
 class RulesGate:
@@ -69,7 +82,7 @@ class RulesGate:
         self._lock = threading.Lock()
         self._ruleset = None
         self.generation = 0  # bumped on every (re)load, so listeners can re-check
-        self._stamp: tuple[float, int] | None = None
+        self._file = WatchedFile(rules_path) if rules_path is not None else None
         self._checked = 0.0
         self.error: str | None = None
         if rules_path is None:
@@ -90,15 +103,8 @@ class RulesGate:
             return
         with self._lock:
             self._checked = now
-            try:
-                stat = os.stat(self.path)
-                stamp = (stat.st_mtime, stat.st_size)
-            except OSError as exc:
-                self.error = f"cannot read rules file {self.path}: {exc}"
+            if self._file is None or not self._file.changed():
                 return
-            if stamp == self._stamp:
-                return
-            self._stamp = stamp
             try:
                 from emulators.firestore.rules import Ruleset
 
@@ -161,3 +167,176 @@ class RulesGate:
                 Code.PERMISSION_DENIED,
                 f"Missing or insufficient permissions. false for '{method}' @ {path}{reason}",
             )
+
+
+def _rules_path(name: DocumentName) -> str:
+    base = f"/databases/{name.database_id}/documents"
+    return f"{base}/{name.path}" if name.path else base
+
+
+def _accessed_paths(access) -> set[str]:
+    """Document paths (relative to the documents root) a rules decision read."""
+    return {path.split("/documents/", 1)[-1].strip("/") for path in access.accessed}
+
+
+class DocumentRules:
+    """The engine's requests checked against the rules. Admin callers are never checked.
+
+    ``check_get`` and ``check_list`` return the paths the decision read (get()/exists()),
+    so a listener can be re-checked when they change. Runs with the engine's lock held.
+    """
+
+    def __init__(
+        self,
+        rules_path: Path | None,
+        store: Callable[[str], DocumentStore],
+        usage: UsageCounter,
+    ) -> None:
+        self.gate = RulesGate(rules_path)
+        self._store = store
+        self._usage = usage
+
+    @property
+    def generation(self) -> int:
+        return self.gate.generation
+
+    def refresh(self) -> int:
+        return self.gate.refresh()
+
+    def check_get(self, caller: Caller, name: DocumentName, entry: Entry | None = None) -> set[str]:
+        """Raises PERMISSION_DENIED unless the rules allow the get."""
+        if caller.admin:
+            return set()
+        if entry is None:
+            entry = self._store(name.database).get(name.path)
+        access = self._access(name.database, None, 10)
+        self.gate.check(
+            caller,
+            "get",
+            _rules_path(name),
+            resource=_rules_document(entry, name),
+            access=access,
+        )
+        return _accessed_paths(access)
+
+    def check_list(self, caller: Caller, query: CompiledQuery) -> set[str]:
+        """Like ``check_get`` for a query (rules see the query, not the results)."""
+        if caller.admin:
+            return set()
+        from emulators.firestore.rules import ListQuery
+
+        parent = query.parent
+        if not query.collection_id:
+            # No rule can match a query of every collection (the JS SDK cannot send one).
+            raise FirestoreError(
+                Code.PERMISSION_DENIED,
+                "Missing or insufficient permissions: a query with no collection id "
+                "needs admin credentials",
+            )
+        if query.all_descendants:
+            path, group = _rules_path(parent), query.collection_id
+        else:
+            collection = (
+                f"{parent.path}/{query.collection_id}" if parent.path else query.collection_id
+            )
+            path, group = (
+                _rules_path(DocumentName(parent.database, tuple(collection.split("/")))),
+                None,
+            )
+        dnf = disjunctive_normal_form(query.query.where) if query.query.HasField("where") else [[]]
+        if dnf is None:
+            raise invalid("The query's filters are too complex to check against security rules")
+
+        def plain(filters):
+            return [(field, op, values.to_python(value)) for field, op, value in filters]
+
+        list_query = ListQuery(
+            filters=plain(dnf[0]) if len(dnf) == 1 else [],
+            any_of=[plain(branch) for branch in dnf] if len(dnf) > 1 else [],
+            limit=query.limit,
+            offset=query.offset or None,
+            order_by=[
+                (format_field_path(o.path), "DESCENDING" if o.descending else "ASCENDING")
+                for o in query.orderings
+            ],
+        )
+        access = self._access(parent.database, None, 10)
+        self.gate.check(
+            caller,
+            "list",
+            path,
+            query=list_query,
+            access=access,
+            collection_group=group,
+        )
+        return _accessed_paths(access)
+
+    def check_writes(
+        self,
+        caller: Caller,
+        database: str,
+        paths: list[str],
+        before: dict[str, Entry | None],
+        after: dict[str, Entry | None],
+        write_count: int,
+        commit_us: int,
+    ) -> None:
+        """Raises PERMISSION_DENIED unless the rules allow every write of a commit (create,
+        update or delete of each path in ``paths``); getAfter() sees ``after``."""
+        if caller.admin:
+            return
+        access = self._access(database, after, 10 if write_count == 1 else 20)
+        now = datetime.fromtimestamp(commit_us // 1_000_000, UTC) + timedelta(
+            microseconds=commit_us % 1_000_000
+        )
+        for path in dict.fromkeys(paths):
+            name = DocumentName(database, tuple(path.split("/")))
+            old, new = before[path], after[path]
+            if new is None:
+                method = "delete"
+            elif old is None:
+                method = "create"
+            else:
+                method = "update"
+            self.gate.check(
+                caller,
+                method,
+                _rules_path(name),
+                resource=_rules_document(old, name),
+                request_resource=_rules_document(new, name),
+                access=access,
+                now=now,
+            )
+
+    def _access(self, database: str, after: dict[str, Entry | None] | None, budget: int):
+        """DocumentAccess for get()/exists() (and getAfter() with the commit's results);
+        each access is billed as a read, as Firestore bills rules reads."""
+        from emulators.firestore.rules import DocumentAccess
+
+        store = self._store(database)
+
+        def lookup(path: str, overlay: dict[str, Entry | None] | None):
+            relative = path.split("/documents/", 1)[-1].strip("/")
+            self._usage.count(database, "reads")
+            if overlay is not None and relative in overlay:
+                entry = overlay[relative]
+            else:
+                entry = store.get(relative)
+            if entry is None:
+                return None
+            name = DocumentName(database, tuple(relative.split("/")))
+            return _rules_document(entry, name)
+
+        return DocumentAccess(
+            before=lambda path: lookup(path, None),
+            after=lambda path: lookup(path, after),
+            budget=budget,
+        )
+
+
+def _rules_document(entry: Entry | None, name: DocumentName):
+    if entry is None:
+        return None
+    from emulators.firestore.rules import Document
+
+    return Document(_rules_path(name), values.fields_to_python(entry.doc.fields))

@@ -26,7 +26,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from google.cloud.firestore_v1.types import firestore as firestore_types
 from google.protobuf.message import Message
 
 from emulators.firestore import protos
@@ -34,8 +33,8 @@ from emulators.firestore.engine import FirestoreEngine
 from emulators.firestore.errors import Code, FirestoreError, invalid
 from emulators.firestore.security import Caller
 
-WriteRequest = firestore_types.WriteRequest.pb()
-WriteResponse = firestore_types.WriteResponse.pb()
+WriteRequest = protos.WriteRequest
+WriteResponse = protos.WriteResponse
 
 KEEP_SECONDS = 300.0
 MAX_UNACKNOWLEDGED = 1000

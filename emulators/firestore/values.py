@@ -1,25 +1,81 @@
 """Firestore values: ordering across types, equality, field access, and plain-Python views.
 
 Ordering follows firebase.google.com/docs/firestore/manage-data/data-types:
-null < boolean < number < timestamp < string < bytes < reference < geopoint < array < map.
-Integers and doubles compare as numbers; NaN sorts before every other number.
+null < boolean < number < timestamp < string < bytes < reference < geopoint < array <
+vector < map. Integers and doubles compare as numbers; NaN sorts before every other number.
 Strings compare by UTF-8 bytes, which is the same order as Python's code-point order.
+A vector is a map ``{"__type__": "__vector__", "value": [numbers]}``; vectors compare by
+dimension, then element by element. References compare segment by segment, and numeric
+ids (``__id123__``, Datastore's integer ids) sort before string ids, by number (the JS
+SDK's "sort documents by DocumentId" test, run against production).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from emulators.firestore import protos
-from emulators.firestore.paths import FieldPath
+from emulators.firestore.paths import FieldPath, numeric_id
 
-NULL, BOOLEAN, NUMBER, TIMESTAMP, STRING, BYTES, REFERENCE, GEOPOINT, ARRAY, MAP = range(10)
+NULL, BOOLEAN, NUMBER, TIMESTAMP, STRING, BYTES, REFERENCE, GEOPOINT, ARRAY, VECTOR, MAP = range(11)
 
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
+VECTOR_TYPE = "__vector__"
+
+
+@functools.total_ordering
+class NumericId:
+    """A numeric id segment in a reference's sort key: below every string segment."""
+
+    __slots__ = ("number",)
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NumericId) and other.number == self.number
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, NumericId):
+            return self.number < other.number
+        if isinstance(other, str):
+            return True
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(("NumericId", self.number))
+
+
+def reference_key(name: str) -> tuple:
+    """Segments of a resource name in Firestore's order (string segments stay strings)."""
+    parts = name.split("/")
+    if "__id" not in name:
+        return tuple(parts)
+    return tuple(
+        segment if (number := numeric_id(segment)) is None else NumericId(number)
+        for segment in parts
+    )
+
+
+def vector_items(value):
+    """The elements of a vector value, or None when ``value`` is not a vector."""
+    if kind(value) != "map_value":
+        return None
+    fields = value.map_value.fields
+    marker = fields.get("__type__")
+    if marker is None or marker.WhichOneof("value_type") != "string_value":
+        return None
+    if marker.string_value != VECTOR_TYPE:
+        return None
+    items = fields.get("value")
+    if items is None or kind(items) != "array_value":
+        return None
+    return items.array_value.values
 
 
 def kind(value) -> str | None:
@@ -45,12 +101,14 @@ def sort_key(value) -> tuple:
     if which == "bytes_value":
         return (BYTES, value.bytes_value)
     if which == "reference_value":
-        return (REFERENCE, tuple(value.reference_value.split("/")))
+        return (REFERENCE, reference_key(value.reference_value))
     if which == "geo_point_value":
         return (GEOPOINT, value.geo_point_value.latitude, value.geo_point_value.longitude)
     if which == "array_value":
         return (ARRAY, tuple(sort_key(item) for item in value.array_value.values))
     fields = value.map_value.fields
+    if "__type__" in fields and (items := vector_items(value)) is not None:
+        return (VECTOR, len(items), tuple(sort_key(item) for item in items))
     return (MAP, tuple((key, sort_key(fields[key])) for key in sorted(fields)))
 
 

@@ -34,6 +34,7 @@ def build(hub: Hub, source: Path) -> dict[str, str]:
             "FIREBASE_AUTH_EMULATOR_HOST": str(config.address("auth")),
             "FIREBASE_DATABASE_EMULATOR_HOST": str(database),
             "FUNCTIONS_EMULATOR_HOST": str(config.address("functions")),
+            "MAIL_EMULATOR_HOST": str(config.smtp_address),
             "NO_GCE_CHECK": "True",  # google-auth must not probe a metadata server
             "FUNCTIONS_EMULATOR": "true",
             "GCLOUD_PROJECT": config.project,

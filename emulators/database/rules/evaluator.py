@@ -13,11 +13,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import re2
-
 from emulators.database import ordering, tree
 from emulators.database.paths import Path
 from emulators.database.rules import parser as ast
+from emulators.rules_support import InvalidPattern, compile_pattern
 
 
 class RuleError(Exception):
@@ -156,11 +155,9 @@ def _string_methods(text: str) -> dict[str, Method]:
 def compile_regex(pattern: str, flags: str) -> CompiledRegex:
     if set(flags) - {"i"}:
         raise ValueError(f"unsupported regular expression flags {flags!r} (only 'i')")
-    options = re2.Options()
-    options.case_sensitive = "i" not in flags
     try:
-        compiled = re2.compile(pattern, options)
-    except re2.error as exc:
+        compiled = compile_pattern(pattern, ignore_case="i" in flags)
+    except InvalidPattern as exc:
         raise ValueError(f"invalid regular expression /{pattern}/: {exc}") from None
     return CompiledRegex(compiled, f"/{pattern}/{flags}")
 
@@ -218,8 +215,28 @@ class Evaluator:
         self.regexes = regexes
 
     def evaluate(self, node: Any) -> Any:
-        method = getattr(self, "_" + type(node).__name__.lower())
-        return method(node)
+        match node:
+            case ast.Literal():
+                return self._literal(node)
+            case ast.Regex():
+                return self._regex(node)
+            case ast.Array():
+                return self._array(node)
+            case ast.Identifier():
+                return self._identifier(node)
+            case ast.Member():
+                return self._member(node)
+            case ast.Call():
+                return self._call(node)
+            case ast.Unary():
+                return self._unary(node)
+            case ast.Logical():
+                return self._logical(node)
+            case ast.Conditional():
+                return self._conditional(node)
+            case ast.Binary():
+                return self._binary(node)
+        raise RuleError(f"cannot evaluate a {type(node).__name__}")
 
     def _literal(self, node: ast.Literal) -> Any:
         return node.value

@@ -123,9 +123,8 @@ class Evaluator:
         return value
 
     def evaluate(self, expr: nodes.Expr, scope: Scope) -> Any:
-        handler = getattr(self, "_" + type(expr).__name__)
         try:
-            return handler(expr, scope)
+            return self.dispatch(expr, scope)
         except RecursionError:
             raise EvaluationError("expression nested too deeply") from None
         except (ArithmeticError, ValueError, TypeError) as error:
@@ -133,12 +132,44 @@ class Evaluator:
             # never a failure of the request.
             raise EvaluationError(f"{type(error).__name__}: {error}") from None
 
+    def dispatch(self, expr: nodes.Expr, scope: Scope) -> Any:
+        match expr:
+            case nodes.Literal():
+                return self._literal(expr, scope)
+            case nodes.Name():
+                return self._name(expr, scope)
+            case nodes.ListLiteral():
+                return self._list_literal(expr, scope)
+            case nodes.MapLiteral():
+                return self._map_literal(expr, scope)
+            case nodes.PathLiteral():
+                return self._path_literal(expr, scope)
+            case nodes.Member():
+                return self._member(expr, scope)
+            case nodes.Index():
+                return self._index(expr, scope)
+            case nodes.Slice():
+                return self._slice(expr, scope)
+            case nodes.Call():
+                return self._call(expr, scope)
+            case nodes.MethodCall():
+                return self._method_call(expr, scope)
+            case nodes.Unary():
+                return self._unary(expr, scope)
+            case nodes.Conditional():
+                return self._conditional(expr, scope)
+            case nodes.IsType():
+                return self._is_type(expr, scope)
+            case nodes.Binary():
+                return self._binary(expr, scope)
+        raise EvaluationError(f"cannot evaluate a {type(expr).__name__}")
+
     # Leaves ---------------------------------------------------------------------------
 
-    def _Literal(self, expr: nodes.Literal, scope: Scope) -> Any:
+    def _literal(self, expr: nodes.Literal, scope: Scope) -> Any:
         return expr.value
 
-    def _Name(self, expr: nodes.Name, scope: Scope) -> Any:
+    def _name(self, expr: nodes.Name, scope: Scope) -> Any:
         found, value = scope.lookup(expr.name)
         if found:
             if isinstance(value, LetBinding):
@@ -148,10 +179,10 @@ class Evaluator:
             return Namespace(expr.name)
         raise EvaluationError(f"unknown variable '{expr.name}'")
 
-    def _ListLiteral(self, expr: nodes.ListLiteral, scope: Scope) -> Any:
+    def _list_literal(self, expr: nodes.ListLiteral, scope: Scope) -> Any:
         return [self.evaluate(item, scope) for item in expr.items]
 
-    def _MapLiteral(self, expr: nodes.MapLiteral, scope: Scope) -> Any:
+    def _map_literal(self, expr: nodes.MapLiteral, scope: Scope) -> Any:
         result: dict[str, Any] = {}
         for key_expr, value_expr in expr.entries:
             key = self.evaluate(key_expr, scope)
@@ -160,7 +191,7 @@ class Evaluator:
             result[key] = self.evaluate(value_expr, scope)
         return result
 
-    def _PathLiteral(self, expr: nodes.PathLiteral, scope: Scope) -> Any:
+    def _path_literal(self, expr: nodes.PathLiteral, scope: Scope) -> Any:
         segments: list[str | PathBinding] = []
         for parts in expr.segments:
             if len(parts) == 1 and isinstance(parts[0], nodes.Name):
@@ -186,11 +217,11 @@ class Evaluator:
 
     # Access ---------------------------------------------------------------------------
 
-    def _Member(self, expr: nodes.Member, scope: Scope) -> Any:
+    def _member(self, expr: nodes.Member, scope: Scope) -> Any:
         target = self.evaluate(expr.target, scope)
         return member(target, expr.name)
 
-    def _Index(self, expr: nodes.Index, scope: Scope) -> Any:
+    def _index(self, expr: nodes.Index, scope: Scope) -> Any:
         target = self.evaluate(expr.target, scope)
         index = self.evaluate(expr.index, scope)
         if isinstance(target, (dict, PartialMap)):
@@ -207,7 +238,7 @@ class Evaluator:
             return segments[check_index(index, len(segments))]
         raise EvaluationError(f"cannot index a {type_name(target)}")
 
-    def _Slice(self, expr: nodes.Slice, scope: Scope) -> Any:
+    def _slice(self, expr: nodes.Slice, scope: Scope) -> Any:
         target = self.evaluate(expr.target, scope)
         start = None if expr.start is None else self.evaluate(expr.start, scope)
         end = None if expr.end is None else self.evaluate(expr.end, scope)
@@ -221,7 +252,7 @@ class Evaluator:
 
     # Calls ----------------------------------------------------------------------------
 
-    def _Call(self, expr: nodes.Call, scope: Scope) -> Any:
+    def _call(self, expr: nodes.Call, scope: Scope) -> Any:
         found = scope.find_function(expr.name)
         if found is not None:
             decl, defining_scope = found
@@ -262,7 +293,7 @@ class Evaluator:
         finally:
             self.depth -= 1
 
-    def _MethodCall(self, expr: nodes.MethodCall, scope: Scope) -> Any:
+    def _method_call(self, expr: nodes.MethodCall, scope: Scope) -> Any:
         target = self.evaluate(expr.target, scope)
         args = [self.evaluate(arg, scope) for arg in expr.args]
         if isinstance(target, Namespace):
@@ -271,7 +302,7 @@ class Evaluator:
 
     # Operators ------------------------------------------------------------------------
 
-    def _Unary(self, expr: nodes.Unary, scope: Scope) -> Any:
+    def _unary(self, expr: nodes.Unary, scope: Scope) -> Any:
         value = self.evaluate(expr.operand, scope)
         if expr.op == "!":
             if not isinstance(value, bool):
@@ -285,15 +316,15 @@ class Evaluator:
             return Duration(-value.nanos)
         raise EvaluationError(f"cannot negate a {type_name(value)}")
 
-    def _Conditional(self, expr: nodes.Conditional, scope: Scope) -> Any:
+    def _conditional(self, expr: nodes.Conditional, scope: Scope) -> Any:
         if self.boolean(expr.condition, scope):
             return self.evaluate(expr.if_true, scope)
         return self.evaluate(expr.if_false, scope)
 
-    def _IsType(self, expr: nodes.IsType, scope: Scope) -> Any:
+    def _is_type(self, expr: nodes.IsType, scope: Scope) -> Any:
         return is_type(self.evaluate(expr.operand, scope), expr.type_name)
 
-    def _Binary(self, expr: nodes.Binary, scope: Scope) -> Any:
+    def _binary(self, expr: nodes.Binary, scope: Scope) -> Any:
         if expr.op == "&&":
             return self.logical(expr, scope, decisive=False)
         if expr.op == "||":

@@ -12,8 +12,6 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-import re2
-
 from emulators.firestore.rules.errors import EvaluationError
 from emulators.firestore.rules.values import (
     NANOS_PER_SECOND,
@@ -29,6 +27,7 @@ from emulators.firestore.rules.values import (
     type_name,
     values_equal,
 )
+from emulators.rules_support import InvalidPattern, compile_pattern
 
 EARTH_RADIUS_METERS = 6_371_008.8  # mean Earth radius (IUGG)
 
@@ -66,11 +65,11 @@ def contains(items: list[Any], value: Any) -> bool:
     return any(values_equal(value, item) for item in items)
 
 
-def compile_regex(pattern: Any) -> re2._Regexp:  # type: ignore[name-defined]
+def compile_regex(pattern: Any) -> Any:
     expect(pattern, "string", what="regular expression")
     try:
-        return re2.compile(pattern)
-    except re2.error as error:
+        return compile_pattern(pattern)
+    except InvalidPattern as error:
         raise EvaluationError(f"bad regular expression {pattern!r}: {error}") from None
 
 

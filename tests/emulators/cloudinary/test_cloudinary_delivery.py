@@ -183,3 +183,27 @@ def test_non_ascii_public_id_round_trips(server: Server) -> None:
     assert decoded(httpx.get(result["secure_url"])).size == (30, 20)
     url = cloudinary.utils.cloudinary_url(result["public_id"], width=15, format="png")[0]
     assert decoded(httpx.get(url)).size == (15, 10)
+
+
+def test_fetch_delivery_serves_a_remote_image_transformed(server: Server):
+    from tests.support.link_origin import LinkOrigin
+
+    with LinkOrigin() as origin:
+        base = f"{server.base_url}/{CLOUD_NAME}/image/fetch"
+        resized = httpx.get(f"{base}/c_limit,w_32,f_png/{origin.url('/image.png')}")
+        assert resized.headers["content-type"] == "image/png"
+        assert decoded(resized).size == (32, 24)  # the 64x48 original, limited to 32 wide
+        auto = httpx.get(
+            f"{base}/f_auto/{origin.url('/image.png')}", headers={"Accept": "image/webp"}
+        )
+        assert auto.headers["content-type"] == "image/webp"
+        assert "Accept" in auto.headers["vary"]
+        page = httpx.get(f"{base}/{origin.url('/article')}")
+        assert page.status_code == 400 and page.headers["x-cld-error"] == "Invalid image file"
+        missing = httpx.get(f"{base}/{origin.url('/nothing.png')}")
+        assert missing.status_code == 404
+    assert httpx.get(f"{base}/ftp://example.com/a.png").status_code == 400
+    assert (
+        httpx.get(f"{server.base_url}/other-cloud/image/fetch/https://x.example/a.png").status_code
+        == 404
+    )

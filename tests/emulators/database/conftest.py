@@ -26,7 +26,7 @@ from tests.support.emulators import free_port
 REPO = Path(__file__).resolve().parents[3]
 NODE_DIR = REPO / "tests" / "node"
 SCENARIOS = NODE_DIR / "rtdb_scenarios.mjs"
-PROJECT = "demo-flowchat-test"
+PROJECT = "demo-flowchat"  # the projectId of the JS scenarios: their mockUserTokens carry it
 
 
 @dataclass

@@ -94,6 +94,19 @@ def test_etags(admin_app):
     assert not changed
 
 
+def test_get_if_changed_returns_the_new_value_and_etag(admin_app):
+    """firebase-admin's get_if_changed sends If-None-Match without X-Firebase-ETag and
+    reads the ETag of the answer when the value changed (issue 14, difference 14)."""
+    ref = db.reference("/watched", app=admin_app)
+    ref.set({"v": 1})
+    _, old_etag = ref.get(etag=True)
+    ref.set({"v": 2})
+    changed, value, etag = ref.get_if_changed(old_etag)
+    assert changed and value == {"v": 2}
+    assert etag and etag != old_etag
+    assert ref.get(etag=True) == ({"v": 2}, etag)
+
+
 def test_queries_with_indexes(admin_app, database_server, open_namespace):
     scores = db.reference("/scores", app=admin_app)
     scores.set(

@@ -14,6 +14,8 @@ import time
 import httpx
 from websockets.sync.client import connect
 
+from tests.emulators.database.support import mock_token
+
 
 def socket_url(database_server, namespace):
     return f"ws://{database_server.address}/.ws?ns={namespace}&v=5"
@@ -135,16 +137,7 @@ def test_silent_client_times_out_and_its_on_disconnect_runs(database_server, nam
             masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
             sock.sendall(header + mask + masked)
 
-        token = (
-            ".".join(
-                base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
-                for part in (
-                    {"alg": "none"},
-                    {"user_id": "ivan", "sub": "ivan", "iat": 0, "exp": 3600},
-                )
-            )
-            + "."
-        )
+        token = mock_token("ivan", iat=0, exp=3600)  # a mockUserToken, as the JS SDK builds
         timestamp = {".sv": "timestamp"}
         send({"t": "d", "d": {"r": 1, "a": "auth", "b": {"cred": token}}})
         offline = {"state": "offline", "lastChanged": timestamp}

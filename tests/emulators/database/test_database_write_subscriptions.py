@@ -36,7 +36,7 @@ def emulator(tmp_path):
             }
         )
     )
-    config = config_module.load(tmp_path / "firebase.json", "demo-subscriptions")
+    config = config_module.load(tmp_path / "firebase.json", "demo-flowchat")
     instance = DatabaseEmulator(config, Hub(config))
     instance.start()
     yield instance
@@ -53,7 +53,7 @@ def test_subscribers_get_committed_writes_with_auth(emulator):
     events = []
     unsubscribe = emulator.engine.subscribe(events.append, path="/status")
     base = f"http://{emulator.address}"
-    ns = "demo-subscriptions-default-rtdb"
+    ns = "demo-flowchat-default-rtdb"
     assert emulator.environment() == {"FIREBASE_DATABASE_EMULATOR_HOST": str(emulator.address)}
     online = {"state": "online", "lastChanged": {".sv": "timestamp"}}
     alice = {"auth": mock_token("alice")}
@@ -109,7 +109,7 @@ def test_on_disconnect_writes_reach_subscribers(emulator):
     events = []
     emulator.engine.subscribe(events.append, path="/status/dave")
     env = {k: v for k, v in os.environ.items() if k != "FIREBASE_DATABASE_EMULATOR_HOST"}
-    env.update({"RTDB_HOST": str(emulator.address), "RTDB_NS": "demo-subscriptions-default-rtdb"})
+    env.update({"RTDB_HOST": str(emulator.address), "RTDB_NS": "demo-flowchat-default-rtdb"})
     holder = subprocess.Popen(
         ["node", "rtdb_scenarios.mjs", "presence-holder", json.dumps({"uid": "dave"})],
         cwd=REPO / "tests" / "node",

@@ -29,9 +29,11 @@ def emulator_host(tmp_path_factory) -> str:
     rules = folder / "firestore.rules"
     rules.write_text(RULES.read_text())
     port = _free_port()
+    # Each test queries a fresh collection, which no indexes file can name: index
+    # enforcement is off here and tested in test_fs_indexes.py.
     config = {
         "firestore": {"rules": "firestore.rules"},
-        "emulators": {"firestore": {"host": "127.0.0.1", "port": port}},
+        "emulators": {"firestore": {"host": "127.0.0.1", "port": port, "enforceIndexes": False}},
     }
     (folder / "firebase.json").write_text(json.dumps(config))
     env = dict(os.environ, FIRESTORE_EMULATOR_TRANSACTION_TIMEOUT=str(TRANSACTION_TIMEOUT))

@@ -160,7 +160,7 @@ def test_commit_observer_sees_each_commit_in_order():
     from emulators.firestore.engine import FirestoreEngine
     from emulators.firestore.security import ADMIN
 
-    engine = FirestoreEngine(None)
+    engine = FirestoreEngine(None, project="demo-flowchat-test")
     seen = []
     engine.add_commit_observer(
         lambda database, changes, commit_us: seen.append(
@@ -181,3 +181,53 @@ def test_commit_observer_sees_each_commit_in_order():
         [("rooms/r1", True, False)],
     ]
     assert seen[0][2] < seen[1][2]
+
+
+def test_a_failing_subscriber_neither_undoes_a_commit_nor_starves_the_others(caplog):
+    """In-process: commits reach every subscriber in order even when one raises; a Listen
+    session whose delivery fails loses its targets (INTERNAL), the others carry on."""
+    from emulators.firestore import protos
+    from emulators.firestore.engine import FirestoreEngine
+    from emulators.firestore.errors import Code
+    from emulators.firestore.listen import Listeners
+    from emulators.firestore.security import ADMIN
+
+    engine = FirestoreEngine(None, project="demo-flowchat-test")
+    listeners = Listeners(engine)
+    database = "projects/p/databases/(default)"
+
+    def listen(send):
+        session = listeners.open(ADMIN, send)
+        request = protos.ListenRequest(database=database)
+        request.add_target.target_id = 1
+        request.add_target.query.parent = f"{database}/documents"
+        request.add_target.query.structured_query.from_.add(collection_id="rooms")
+        session.handle(request)
+
+    def failing_send(message):
+        broken.append(message)
+        if message.HasField("document_change"):
+            raise RuntimeError("the stream is gone")
+
+    healthy, broken = [], []
+    listen(failing_send)
+    listen(healthy.append)
+    engine.add_commit_observer(lambda database, changes, commit_us: 1 / 0)
+    later = []
+    engine.add_commit_observer(lambda database, changes, commit_us: later.append(changes))
+
+    create = protos.CommitRequest(database=database)
+    create.writes.add().update.name = f"{database}/documents/rooms/r1"
+    engine.commit(create, ADMIN)
+
+    assert engine.store(database).get("rooms/r1") is not None
+    assert [[path for path, _, _ in changes] for changes in later] == [["rooms/r1"]]
+    delivered = [m.document_change.document.name for m in healthy if m.HasField("document_change")]
+    assert delivered == [f"{database}/documents/rooms/r1"]
+    removed = broken[-1].target_change
+    assert (removed.target_change_type, list(removed.target_ids)) == (
+        protos.TargetChange.TargetChangeType.REMOVE,
+        [1],
+    )
+    assert removed.cause.code == Code.INTERNAL
+    assert "Firestore commit observer failed" in caplog.text

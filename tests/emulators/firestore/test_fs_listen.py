@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import queue
-import threading
 
 from google.cloud.firestore_v1.base_query import FieldFilter
 from google.cloud.firestore_v1.types import firestore as firestore_types
+
+from tests.emulators.firestore.support import RawListen
 
 TIMEOUT = 10
 
@@ -118,38 +119,6 @@ def test_many_listeners_all_receive_each_commit(col):
     finally:
         for watch in watches:
             watch.unsubscribe()
-
-
-class RawListen:
-    """Drives the Listen RPC directly to check the protocol messages."""
-
-    def __init__(self, db) -> None:
-        self.db = db
-        self.requests: queue.Queue = queue.Queue()
-        self.responses: queue.Queue = queue.Queue()
-        self.stream = db._firestore_api._transport.listen(
-            iter(self.requests.get, None), metadata=db._rpc_metadata
-        )
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        try:
-            for response in self.stream:
-                self.responses.put(response)
-        except Exception as exc:  # the stream was cancelled
-            self.responses.put(exc)
-
-    def send(self, **target) -> None:
-        self.requests.put(
-            firestore_types.ListenRequest(database=self.db._database_string, **target)
-        )
-
-    def next(self):
-        return firestore_types.ListenResponse.pb(self.responses.get(timeout=TIMEOUT))
-
-    def close(self) -> None:
-        self.stream.cancel()
-        self.requests.put(None)
 
 
 def _kind(response) -> str:

@@ -19,6 +19,16 @@ def test_get_all_with_missing_documents_and_field_paths(db, col):
     assert only.to_dict() == {"y": 2}
 
 
+def test_get_all_answers_found_documents_before_missing_ones(db, col):
+    # python-firestore's tests/system/test_system.py::test_get_all expects this order from
+    # production (a, c found, then b missing); Google's emulator keeps request order.
+    col.document("a").set({"n": 1})
+    col.document("c").set({"n": 3})
+    refs = [col.document("a"), col.document("b"), col.document("c")]
+    snaps = list(db.get_all(refs))
+    assert [(snap.id, snap.exists) for snap in snaps] == [("a", True), ("c", True), ("b", False)]
+
+
 def test_list_documents_shows_missing_parents(db, col):
     col.document("real").set({"a": 1})
     col.document("ghost").collection("sub").document("child").set({"b": 1})

@@ -127,6 +127,13 @@ def test_admin_bypasses_rules(seeded):
     assert seeded.document("secret/x").get().exists
 
 
+def test_queries_with_no_collection_id_are_admin_only(seeded, alice):
+    """recursive() reads every collection under a parent; no rule can allow that."""
+    assert len(list(seeded.collection("rooms").recursive().stream())) == 3
+    with pytest.raises(exceptions.PermissionDenied):
+        list(alice.collection("rooms").recursive().stream())
+
+
 def test_signed_out_get_is_denied_naming_path_and_method(seeded, anonymous):
     with pytest.raises(exceptions.PermissionDenied) as excinfo:
         anonymous.document("rooms/r1").get()

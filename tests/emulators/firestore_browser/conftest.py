@@ -14,6 +14,8 @@ from tests.support import emulators
 
 HERE = Path(__file__).resolve().parent
 RULES = HERE / "transport_test.rules"
+# The composite indexes the suite's queries need (the emulator enforces them).
+INDEXES = HERE / "transport_test.indexes.json"
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +24,7 @@ def firebase(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulators.Emu
         tmp_path_factory.mktemp("firestore-browser"),
         ["auth", "firestore"],
         firestore_rules=RULES,
+        firestore_indexes=INDEXES,
         timeout=60,
     )
     yield running

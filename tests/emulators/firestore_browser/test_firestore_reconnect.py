@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.emulators.firestore_browser.conftest import RULES
+from tests.emulators.firestore_browser.conftest import INDEXES, RULES
 from tests.emulators.firestore_browser.drivers import CHROMIUM, NODE_DIR, driver_env
 from tests.support import emulators
 
@@ -34,7 +34,9 @@ class Restartable:
     running: emulators.EmulatorProcess
 
     def restart(self) -> None:
-        self.running = emulators.restart(self.running, self.folder, ONLY, firestore_rules=RULES)
+        self.running = emulators.restart(
+            self.running, self.folder, ONLY, firestore_rules=RULES, firestore_indexes=INDEXES
+        )
 
     def admin_set(self, path: str, fields: dict) -> None:
         document = (
@@ -51,7 +53,10 @@ class Restartable:
 def restartable(tmp_path: Path) -> Iterator[Restartable]:
     """Auth + Firestore of this test alone, so restarting them disturbs no other test."""
     holder = Restartable(
-        tmp_path, emulators.start(tmp_path, ONLY, firestore_rules=RULES, timeout=60)
+        tmp_path,
+        emulators.start(
+            tmp_path, ONLY, firestore_rules=RULES, firestore_indexes=INDEXES, timeout=60
+        ),
     )
     yield holder
     holder.running.stop()
@@ -112,6 +117,29 @@ class ListenDriver:
         self.stderr.close()
 
 
+NOTE = {"owner": {"stringValue": "alice"}}
+
+
+def open_listener(
+    stack: Restartable, custom_tokens: dict, resilience_page: Path, mode: str
+) -> ListenDriver:
+    """The driver listening to WATCHED, once it has seen the document at v=1."""
+    if mode == "browser" and not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: apt-get install -y chromium")
+    env = driver_env(
+        stack.running, custom_tokens, MODE=mode, DIST=str(resilience_page), WATCH=WATCHED
+    )
+    driver = ListenDriver(env)
+    try:
+        driver.wait_for(lambda line: "ready" in line)
+        stack.admin_set(WATCHED, {**NOTE, "v": {"integerValue": "1"}})
+        driver.wait_for(value_event(1))
+    except BaseException:
+        driver.kill()
+        raise
+    return driver
+
+
 def value_event(value: int) -> Callable[[dict], bool]:
     def matches(line: dict) -> bool:
         event = line.get("event", {})
@@ -132,18 +160,8 @@ def value_event(value: int) -> Callable[[dict], bool]:
 def test_listener_resumes_after_the_emulator_restarts(
     restartable: Restartable, custom_tokens: dict, resilience_page: Path, mode: str
 ) -> None:
-    if mode == "browser" and not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: apt-get install -y chromium")
-    env = driver_env(
-        restartable.running, custom_tokens, MODE=mode, DIST=str(resilience_page), WATCH=WATCHED
-    )
-    driver = ListenDriver(env)
+    driver = open_listener(restartable, custom_tokens, resilience_page, mode)
     try:
-        driver.wait_for(lambda line: "ready" in line)
-        note = {"owner": {"stringValue": "alice"}}
-        restartable.admin_set(WATCHED, {**note, "v": {"integerValue": "1"}})
-        driver.wait_for(value_event(1))
-
         port = restartable.running.ports["firestore"]
         stopping = time.time()
         restartable.restart()
@@ -151,7 +169,7 @@ def test_listener_resumes_after_the_emulator_restarts(
         restarted = time.monotonic()
         restarted_at = time.time()
         # The new process has none of the old state; write the document again.
-        restartable.admin_set(WATCHED, {**note, "v": {"integerValue": "2"}})
+        restartable.admin_set(WATCHED, {**NOTE, "v": {"integerValue": "2"}})
         delivered = driver.wait_for(value_event(2))
         seconds = time.monotonic() - restarted
         assert delivered["event"]["exists"] is True
@@ -172,3 +190,68 @@ def test_listener_resumes_after_the_emulator_restarts(
             )
     finally:
         driver.kill()
+
+
+@pytest.fixture
+def restartable_with_data(tmp_path: Path) -> Iterator[Restartable]:
+    """Like ``restartable``, keeping state in a data directory across restarts."""
+    running = emulators.start(
+        tmp_path, ONLY, firestore_rules=RULES, args=["--data-dir", str(tmp_path / "data")]
+    )
+    holder = Restartable(tmp_path, running)
+    yield holder
+    holder.running.stop()
+
+
+def _server_events(driver: ListenDriver) -> list[dict]:
+    return [
+        line["event"]
+        for line in driver.seen
+        if "exists" in line.get("event", {})
+        and not line["event"]["fromCache"]
+        and not line["event"]["pending"]
+    ]
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [
+        pytest.param("browser", marks=pytest.mark.browser),
+        pytest.param("node", marks=pytest.mark.node),
+    ],
+)
+def test_listener_resumes_after_a_sigkill_of_an_emulator_that_kept_its_data(
+    restartable_with_data: Restartable, custom_tokens: dict, resilience_page: Path, mode: str
+) -> None:
+    """The old tab's listener reconnects to the restarted process with its resume token:
+    it is sent what changed since (one document read), never the document as if new, and
+    sees no error, no missing document and no value going back."""
+    stack = restartable_with_data
+    driver = open_listener(stack, custom_tokens, resilience_page, mode)
+    try:
+        stack.running.kill()
+        stack.running = emulators.start(
+            stack.folder,
+            ONLY,
+            ports=stack.running.ports,
+            args=stack.running.args,
+            firestore_rules=RULES,
+        )
+        if mode == "node":
+            time.sleep(3)  # the gRPC stream is back (its backoff is ~1 s) before the write
+        stack.admin_set(WATCHED, {**NOTE, "v": {"integerValue": "2"}})
+        driver.wait_for(value_event(2))
+        usage = httpx.get(
+            f"{stack.running.url('firestore')}/emulator/v1/projects/{stack.running.project}:usage"
+        ).json()
+        errors = [line for line in driver.seen if "error" in line.get("event", {})]
+        driver.finish()  # terminate() ends the listener with "aborted"
+    finally:
+        driver.kill()
+
+    assert errors == []
+    values = [event["data"]["v"] for event in _server_events(driver) if event["exists"]]
+    assert all(event["exists"] for event in _server_events(driver))
+    assert values == sorted(values) and values[-1] == 2 and 1 in values
+    # Read after the restart: only the change, not the whole target again (a RESET).
+    assert usage["listener_reads"] == 1, usage

@@ -192,7 +192,7 @@ def test_channel_cors(firestore_url: str) -> None:
         f"{firestore_url}/google.firestore.v1.Firestore/Listen/channel",
         headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
     )
-    assert preflight.status_code == 204
+    assert preflight.is_success  # a browser accepts any 2xx preflight answer
     assert preflight.headers["access-control-allow-origin"] == origin
     channel = Channel(firestore_url, "Listen")
     opened = httpx.post(

@@ -9,14 +9,14 @@ from urllib.parse import quote
 
 import pytest
 
-from emulators.firestore.webchannel import session as session_module
-from emulators.firestore.webchannel.framing import (
+from emulators.firestore.transports.webchannel import session as session_module
+from emulators.firestore.transports.webchannel.framing import (
     FramingError,
     encode_chunk,
     parse_forward_body,
     parse_header_block,
 )
-from emulators.firestore.webchannel.session import SessionRegistry
+from emulators.firestore.transports.webchannel.session import SessionRegistry
 
 
 def test_chunk_length_counts_what_javascript_sees() -> None:

@@ -11,9 +11,9 @@ import pytest
 
 from emulators.config import Address
 from emulators.firestore.engine import FirestoreEngine
-from emulators.firestore.http_app import build_app
-from emulators.firestore.webchannel import routes as webchannel_routes_module
-from emulators.firestore.webchannel.routes import webchannel_routes
+from emulators.firestore.transports.http import build_app
+from emulators.firestore.transports.webchannel import routes as webchannel_routes_module
+from emulators.firestore.transports.webchannel.routes import webchannel_routes
 from emulators.serving import BackgroundServer
 from tests.emulators.firestore_browser.webchannel_client import (
     DB,
@@ -29,7 +29,7 @@ from tests.support.emulators import free_port
 def quick_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setattr(webchannel_routes_module, "KEEPALIVE_SECONDS", 0.3)
     monkeypatch.setattr(webchannel_routes_module, "STREAMING_MAX_ARRAYS", 3)
-    engine = FirestoreEngine(None)
+    engine = FirestoreEngine(None, project="demo-flowchat-test")
     app = build_app(engine, extra_routes=webchannel_routes(engine))
     address = Address("127.0.0.1", free_port())
     server = BackgroundServer(app, address, name="webchannel-test")

@@ -10,32 +10,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from emulators.firestore import protos
 from emulators.firestore.engine import FirestoreEngine
 from emulators.firestore.errors import Code, FirestoreError, invalid
+from emulators.firestore.listen import Listeners
 from emulators.firestore.security import Caller
 from emulators.firestore.streams import WriteRequest, WriteStream
-from emulators.firestore.webchannel.session import ChannelSession
+from emulators.firestore.transports.protojson import parse, to_json
+from emulators.firestore.transports.webchannel.session import ChannelSession
 
 log = logging.getLogger(__name__)
-
-
-def to_json(message: Message) -> dict[str, Any]:
-    return json_format.MessageToDict(message)
-
-
-def parse(message: Any, message_class: type[Message]) -> Message:
-    if not isinstance(message, dict):
-        raise invalid(f"{message_class.DESCRIPTOR.name} must be a JSON object")
-    parsed = message_class()
-    try:
-        json_format.ParseDict(message, parsed)
-    except json_format.ParseError as exc:
-        raise invalid(f"Invalid {message_class.DESCRIPTOR.name}: {exc}") from None
-    return parsed
 
 
 def send_error(session: ChannelSession, error: FirestoreError) -> None:
@@ -45,10 +31,10 @@ def send_error(session: ChannelSession, error: FirestoreError) -> None:
 class ListenBridge:
     """google.firestore.v1.Firestore/Listen: targets in, snapshots out."""
 
-    def __init__(self, engine: FirestoreEngine, caller: Caller, session: ChannelSession) -> None:
+    def __init__(self, listeners: Listeners, caller: Caller, session: ChannelSession) -> None:
         self.session = session
         self.failed = False
-        self.listen = engine.open_listen(caller, self._send)
+        self.listen = listeners.open(caller, self._send)
 
     def _send(self, response: Message) -> None:
         self.session.push_message(to_json(response))

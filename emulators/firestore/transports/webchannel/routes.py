@@ -25,17 +25,21 @@ from starlette.routing import BaseRoute, Route
 
 from emulators.firestore.engine import FirestoreEngine
 from emulators.firestore.errors import Code, FirestoreError
-from emulators.firestore.rest.cors import cors_headers, preflight
-from emulators.firestore.security import caller_from_authorization
-from emulators.firestore.webchannel.framing import (
+from emulators.firestore.listen import Listeners
+from emulators.firestore.security import Caller, caller_from_authorization
+from emulators.firestore.transports.webchannel.framing import (
     FramingError,
     encode_chunk,
     handshake_chunk,
     parse_forward_body,
     parse_header_block,
 )
-from emulators.firestore.webchannel.session import ChannelSession, SessionRegistry
-from emulators.firestore.webchannel.streams import ListenBridge, WriteBridge, send_error
+from emulators.firestore.transports.webchannel.session import ChannelSession, SessionRegistry
+from emulators.firestore.transports.webchannel.streams import (
+    ListenBridge,
+    WriteBridge,
+    send_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,28 +52,34 @@ STREAMING_MAX_ARRAYS = 500
 TEXT = "text/plain; charset=utf-8"
 
 
-def webchannel_routes(engine: FirestoreEngine, registry: SessionRegistry | None = None):
-    channel = WebChannel(engine, registry or SessionRegistry())
-    routes: list[BaseRoute] = [
-        Route(CHANNEL_PATH, channel.endpoint, methods=["GET", "POST", "OPTIONS"])
-    ]
+def webchannel_routes(
+    engine: FirestoreEngine,
+    listeners: Listeners | None = None,
+    registry: SessionRegistry | None = None,
+):
+    """The WebChannel route; its Listen streams join ``listeners`` (a registry of their
+    own if none is given)."""
+    channel = WebChannel(engine, listeners or Listeners(engine), registry or SessionRegistry())
+    routes: list[BaseRoute] = [Route(CHANNEL_PATH, channel.endpoint, methods=["GET", "POST"])]
     return routes
 
 
 class WebChannel:
-    def __init__(self, engine: FirestoreEngine, registry: SessionRegistry) -> None:
+    def __init__(
+        self, engine: FirestoreEngine, listeners: Listeners, registry: SessionRegistry
+    ) -> None:
         self.engine = engine
         self.sessions = registry
-        self.bridges: dict[str, Callable] = {"Listen": ListenBridge, "Write": WriteBridge}
+        self.bridges: dict[str, Callable[[Caller, ChannelSession], object]] = {
+            "Listen": lambda caller, session: ListenBridge(listeners, caller, session),
+            "Write": lambda caller, session: WriteBridge(engine, caller, session),
+        }
 
     async def endpoint(self, request: Request) -> Response:
-        if request.method == "OPTIONS":
-            return preflight(request)
         try:
             response = await self._dispatch(request)
         except FramingError as exc:
             response = PlainTextResponse(f"Bad WebChannel request: {exc}", status_code=400)
-        response.headers.update(cors_headers(request))
         return response
 
     async def _dispatch(self, request: Request) -> Response:
@@ -110,10 +120,10 @@ class WebChannel:
         )
 
         def bridge(session: ChannelSession):
-            return self.bridges[rpc](self.engine, caller, session)
+            return self.bridges[rpc](caller, session)
 
         try:
-            caller = caller_from_authorization(authorization)
+            caller = caller_from_authorization(authorization, self.engine.project)
         except FirestoreError as error:
             # Still open the channel, so the SDK receives the error as a stream error.
             session = self.sessions.create(rpc, database, _RefusedBridge)

@@ -1,7 +1,8 @@
 """The HTTP/1.1 side of the Firestore port: emulator control endpoints, as a Starlette app.
 
-Other transports (REST ``/v1/projects/{p}/databases/{d}/documents:...``, WebChannel) add
-their routes by passing ``extra_routes`` to ``build_app``; they call the same engine.
+The browser transports (``rest``: ``/v1/projects/{p}/databases/{d}/documents:...``;
+``webchannel``) are mounted by passing their routes as ``extra_routes`` to ``build_app``
+(``emulator.py`` does); they call the same engine.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -17,6 +20,19 @@ from starlette.routing import BaseRoute, Route
 from emulators.firestore import persistence
 from emulators.firestore.engine import FirestoreEngine
 from emulators.firestore.errors import FirestoreError, invalid
+
+# The browser SDK sends its XHRs ``withCredentials``, so ``*`` is not accepted: the
+# request's Origin is echoed (any origin) with ``Access-Control-Allow-Credentials``.
+# WebChannel reads the ``X-HTTP-Session-Id`` response header, which must be exposed.
+BROWSER_CORS = Middleware(
+    CORSMiddleware,
+    allow_origin_regex=".*",
+    allow_credentials=True,
+    allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+    allow_headers=["*"],
+    expose_headers=["X-HTTP-Session-Id", "X-Client-Wire-Protocol", "X-Goog-Meta"],
+    max_age=3600,
+)
 
 
 def error_response(error: FirestoreError) -> JSONResponse:
@@ -53,9 +69,9 @@ def build_app(
     async def usage(request: Request) -> Response:
         project = request.path_params["project"]
         if request.method == "DELETE":
-            engine.reset_usage(project)
+            engine.usage.reset(project)
             return JSONResponse({})
-        return JSONResponse(engine.usage(project))
+        return JSONResponse(engine.usage.totals(project))
 
     async def export_or_import(request: Request) -> Response:
         """``POST /emulator/v1/projects/{p}:export`` or ``:import`` with JSON
@@ -100,4 +116,4 @@ def build_app(
         ),
         *extra_routes,
     ]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[BROWSER_CORS])

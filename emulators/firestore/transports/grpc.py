@@ -23,6 +23,7 @@ from google.protobuf import empty_pb2
 from emulators.firestore import protos
 from emulators.firestore.engine import FirestoreEngine
 from emulators.firestore.errors import Code, FirestoreError
+from emulators.firestore.listen import Listeners
 from emulators.firestore.security import caller_from_authorization
 from emulators.firestore.streams import (
     WriteRequest,
@@ -38,12 +39,12 @@ SERVICE = "google.firestore.v1.Firestore"
 MAX_WORKERS = 256
 
 
-def _caller(context):
+def _caller(context, project: str):
     header = None
     for key, value in context.invocation_metadata() or ():
         if key == "authorization":
             header = value
-    return caller_from_authorization(header)
+    return caller_from_authorization(header, project)
 
 
 def _status(error: FirestoreError) -> grpc.StatusCode:
@@ -53,13 +54,14 @@ def _status(error: FirestoreError) -> grpc.StatusCode:
 class _Calls:
     """Runs engine methods in the pool and maps their errors to gRPC statuses."""
 
-    def __init__(self, pool: futures.ThreadPoolExecutor) -> None:
+    def __init__(self, pool: futures.ThreadPoolExecutor, project: str) -> None:
         self.pool = pool
+        self.project = project
 
     async def run(self, method: Callable, request, context):
         loop = asyncio.get_running_loop()
         try:
-            caller = _caller(context)
+            caller = _caller(context, self.project)
             return await loop.run_in_executor(self.pool, method, request, caller)
         except FirestoreError as error:
             await context.abort(_status(error), error.message)
@@ -141,15 +143,15 @@ class _Outbox:
         return taken
 
 
-def _listen_handler(engine: FirestoreEngine, pool: futures.ThreadPoolExecutor):
+def _listen_handler(listeners: Listeners, pool: futures.ThreadPoolExecutor):
     async def listen(request_iterator, context):
         loop = asyncio.get_running_loop()
         try:
-            caller = _caller(context)
+            caller = _caller(context, listeners.engine.project)
         except FirestoreError as error:
             await context.abort(_status(error), error.message)
         outbox = _Outbox(loop)
-        session = engine.open_listen(caller, outbox.put)
+        session = listeners.open(caller, outbox.put)
         failure: list[FirestoreError] = []
 
         async def read_requests() -> None:
@@ -191,7 +193,7 @@ def _write_handler(
     async def write(request_iterator, context):
         loop = asyncio.get_running_loop()
         try:
-            caller = _caller(context)
+            caller = _caller(context, engine.project)
         except FirestoreError as error:
             await context.abort(_status(error), error.message)
         stream = WriteStream(engine, caller, registry=registry)
@@ -212,8 +214,8 @@ def _write_handler(
     return write
 
 
-def build_handler(engine: FirestoreEngine, pool: futures.ThreadPoolExecutor):
-    calls = _Calls(pool)
+def build_handler(engine: FirestoreEngine, listeners: Listeners, pool: futures.ThreadPoolExecutor):
+    calls = _Calls(pool, engine.project)
     p = protos
 
     def unary(method, request_class, response_class, empty=False):
@@ -255,11 +257,14 @@ def build_handler(engine: FirestoreEngine, pool: futures.ThreadPoolExecutor):
             p.RunAggregationQueryResponse,
         ),
         "BatchWrite": unary(engine.batch_write, p.BatchWriteRequest, p.BatchWriteResponse),
+        "PartitionQuery": unary(
+            engine.partition_query, p.PartitionQueryRequest, p.PartitionQueryResponse
+        ),
         "ListCollectionIds": unary(
             engine.list_collection_ids, p.ListCollectionIdsRequest, p.ListCollectionIdsResponse
         ),
         "Listen": grpc.stream_stream_rpc_method_handler(
-            _listen_handler(engine, pool),
+            _listen_handler(listeners, pool),
             request_deserializer=p.ListenRequest.FromString,
             response_serializer=_SerializationCache(),
         ),
@@ -273,10 +278,17 @@ def build_handler(engine: FirestoreEngine, pool: futures.ThreadPoolExecutor):
 
 
 class GrpcServer:
-    """A grpcio asyncio server on a free loopback port, in its own thread."""
+    """A grpcio asyncio server on a free loopback port, in its own thread. Its Listen
+    streams join ``listeners`` (a registry of their own if none is given)."""
 
-    def __init__(self, engine: FirestoreEngine, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        engine: FirestoreEngine,
+        listeners: Listeners | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
         self.engine = engine
+        self.listeners = listeners or Listeners(engine)
         self.host = host
         self.port = 0
         self.pool = futures.ThreadPoolExecutor(
@@ -291,7 +303,7 @@ class GrpcServer:
     def start(self) -> int:
         async def start() -> int:
             self._server = grpc.aio.server(
-                handlers=[build_handler(self.engine, self.pool)],
+                handlers=[build_handler(self.engine, self.listeners, self.pool)],
                 options=[
                     ("grpc.max_receive_message_length", 64 * 1024 * 1024),
                     ("grpc.max_send_message_length", 64 * 1024 * 1024),

@@ -15,7 +15,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from google.protobuf import json_format
 from google.protobuf.message import Message
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -25,9 +24,9 @@ from starlette.routing import BaseRoute, Route
 from emulators.firestore import protos
 from emulators.firestore.engine import FirestoreEngine
 from emulators.firestore.errors import Code, FirestoreError, invalid
-from emulators.firestore.http_app import error_response
-from emulators.firestore.rest.cors import cors_headers, preflight
 from emulators.firestore.security import Caller, caller_from_authorization
+from emulators.firestore.transports.http import error_response
+from emulators.firestore.transports.protojson import parse, to_json
 
 DOCUMENTS_PATH = "/v1/projects/{project}/databases/{database}/documents{rest:path}"
 
@@ -44,6 +43,7 @@ PARENT_METHODS = {
     "runQuery": ("run_query", protos.RunQueryRequest, "parent"),
     "runAggregationQuery": ("run_aggregation_query", protos.RunAggregationQueryRequest, "parent"),
     "listCollectionIds": ("list_collection_ids", protos.ListCollectionIdsRequest, "parent"),
+    "partitionQuery": ("partition_query", protos.PartitionQueryRequest, "parent"),
 }
 # Document CRUD (get, list, createDocument, patch, delete) works on the resource paths.
 STREAMING = {"batch_get_documents", "run_query", "run_aggregation_query"}
@@ -51,13 +51,13 @@ EMPTY_RESPONSE = {"rollback", "delete_document"}
 
 
 def rest_routes(engine: FirestoreEngine) -> list[BaseRoute]:
-    """The REST routes, to pass to ``http_app.build_app(engine, extra_routes=...)``."""
+    """The REST routes, to pass to ``http.build_app(engine, extra_routes=...)``."""
     api = RestApi(engine)
     return [
         Route(
             DOCUMENTS_PATH,
             api.endpoint,
-            methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            methods=["GET", "POST", "PATCH", "DELETE"],
         )
     ]
 
@@ -67,17 +67,15 @@ class RestApi:
         self.engine = engine
 
     async def endpoint(self, request: Request) -> Response:
-        if request.method == "OPTIONS":
-            return preflight(request)
         try:
             response = await self._dispatch(request)
         except FirestoreError as error:
             response = error_response(error)
-        response.headers.update(cors_headers(request))
         return response
 
     async def _dispatch(self, request: Request) -> Response:
-        caller = caller_from_authorization(request.headers.get("authorization"))
+        authorization = request.headers.get("authorization")
+        caller = caller_from_authorization(authorization, self.engine.project)
         database = (
             f"projects/{request.path_params['project']}/databases/{request.path_params['database']}"
         )
@@ -100,7 +98,7 @@ class RestApi:
                 raise FirestoreError(
                     Code.NOT_FOUND, f"No method {method!r} on {resource} in the REST API"
                 )
-            body = _parse(await _json_body(request), request_class)
+            body = parse(await _json_body(request), request_class)
             setattr(body, url_field, url_value)
             return await self._call(handler, body, caller)
 
@@ -110,25 +108,25 @@ class RestApi:
         is_document = len(segments) % 2 == 0
         if request.method == "DELETE" and is_document:
             fields = _query_fields(request, ("currentDocument",))
-            body = _parse(fields, protos.DeleteDocumentRequest)
+            body = parse(fields, protos.DeleteDocumentRequest)
             body.name = resource
             return await self._call("delete_document", body, caller)
         if request.method == "PATCH" and is_document:
             fields = _query_fields(request, ("currentDocument",))
-            body = _parse(fields, protos.UpdateDocumentRequest)
-            body.document.CopyFrom(_parse(await _json_body(request), protos.Document))
+            body = parse(fields, protos.UpdateDocumentRequest)
+            body.document.CopyFrom(parse(await _json_body(request), protos.Document))
             body.document.name = resource
             return await self._call("update_document", body, caller)
         if request.method == "POST" and not is_document:
             fields = _query_fields(request, ("documentId",))
-            body = _parse(fields, protos.CreateDocumentRequest)
-            body.document.CopyFrom(_parse(await _json_body(request), protos.Document))
+            body = parse(fields, protos.CreateDocumentRequest)
+            body.document.CopyFrom(parse(await _json_body(request), protos.Document))
             body.parent = "/".join([documents, *segments[:-1]])
             body.collection_id = segments[-1]
             return await self._call("create_document", body, caller)
         if request.method == "GET" and is_document:
             fields = _query_fields(request, ("transaction", "readTime"))
-            body = _parse(fields, protos.GetDocumentRequest)
+            body = parse(fields, protos.GetDocumentRequest)
             body.name = resource
             return await self._call("get_document", body, caller)
         if request.method == "GET":
@@ -136,7 +134,7 @@ class RestApi:
                 request,
                 ("pageSize", "pageToken", "orderBy", "showMissing", "transaction", "readTime"),
             )
-            body = _parse(fields, protos.ListDocumentsRequest)
+            body = parse(fields, protos.ListDocumentsRequest)
             body.parent = "/".join([documents, *segments[:-1]])
             body.collection_id = segments[-1]
             return await self._call("list_documents", body, caller)
@@ -153,10 +151,6 @@ class RestApi:
         if handler in STREAMING:
             return JSONResponse([to_json(item) for item in result])
         return JSONResponse(to_json(result))
-
-
-def to_json(message: Message) -> dict[str, Any]:
-    return json_format.MessageToDict(message)
 
 
 def _split_method(rest: str) -> tuple[str, str | None]:
@@ -210,12 +204,3 @@ def _query_value(name: str, value: str) -> Any:
             raise invalid(f"Invalid value for {name}: {value!r} (expected true or false)")
         return value == "true"
     return value
-
-
-def _parse(fields: dict[str, Any], message_class: type[Message]) -> Message:
-    message = message_class()
-    try:
-        json_format.ParseDict(fields, message)
-    except json_format.ParseError as exc:
-        raise invalid(f"Invalid {message_class.DESCRIPTOR.name}: {exc}") from None
-    return message
