@@ -1,4 +1,5 @@
-"""The Firebase Admin app and the Firestore client, created on first use.
+"""The Firebase Admin app, the Firestore client and Realtime Database references, created
+on first use.
 
 Under the emulator, ``google.cloud.firestore.Client`` talks to FIRESTORE_EMULATOR_HOST with
 anonymous credentials (firebase_admin's own helper insists on real ones there).
@@ -7,6 +8,7 @@ anonymous credentials (firebase_admin's own helper insists on real ones there).
 from __future__ import annotations
 
 import functools
+import json
 import os
 import threading
 
@@ -24,7 +26,10 @@ def firebase_app() -> firebase_admin.App:
         try:
             return firebase_admin.get_app()
         except ValueError:
-            return firebase_admin.initialize_app(options={"projectId": project_id()})
+            # httpTimeout: the Admin SDK waits 120 s by default; the request path should not.
+            return firebase_admin.initialize_app(
+                options={"projectId": project_id(), "httpTimeout": 10}
+            )
 
 
 def project_id() -> str | None:
@@ -42,3 +47,15 @@ def firestore():
     from firebase_admin import firestore as admin_firestore
 
     return admin_firestore.client(firebase_app())
+
+
+def database_reference(path: str):
+    """A Realtime Database reference as admin: the database named in FIREBASE_CONFIG (set
+    by Cloud Functions and by the emulator host), else the project's default one, which
+    firebase_admin sends to FIREBASE_DATABASE_EMULATOR_HOST when that is set."""
+    from firebase_admin import db
+
+    config = os.environ.get("FIREBASE_CONFIG", "")
+    url = json.loads(config).get("databaseURL") if config.startswith("{") else None
+    url = url or f"https://{project_id()}-default-rtdb.firebaseio.com"
+    return db.reference(path, app=firebase_app(), url=url)

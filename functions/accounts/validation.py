@@ -11,6 +11,14 @@ _EMAIL = re.compile(
 _USERNAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.]{1,28}[A-Za-z0-9_])$")
 
 
+def identifier_key(value: str) -> str:
+    """The form in which logins, emails and usernames are compared, stored and counted:
+    NFKC, case-folded (NFKC again, as folding can undo it), trimmed. Compare only keys made
+    here, never lower() in SQL, which lowercases differently from Python."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", value).casefold())
+    return folded.strip()
+
+
 def normalize_email(value: str) -> str:
     """Trimmed and lower-cased; raises ValueError if it is not an address we can deliver to."""
     email = value.strip().lower()

@@ -1,76 +1,138 @@
-"""The work after a message is created: check the sender against PostgreSQL, update the
-room summary, notify mentioned people and the other side of a direct conversation, and
-push to members who are away.
+"""The work after a message is created: check the sender against PostgreSQL, index it for
+search, notify mentioned people and the other side of a direct conversation, push to members
+who want it and do not have the room open, give the message its number in the room's
+sequence, and bring the room summary and every member's room-list row up to it.
 
 Delivery is at least once, so every step is idempotent: documents are keyed by the message,
-the summary only moves forward, and pushes are claimed once per message in PostgreSQL.
+a message keeps the number it took, the summary and rows only move forward, and pushes are
+claimed once per message in PostgreSQL.
 """
 
 from __future__ import annotations
 
-import logging
-import time
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from google.cloud import firestore as gcf
 
 import clients
+import firestore_paths
+import logs
 import mirror
+from chat import push_policy, summaries
 from chat.notifier import Push, notifier
-from db import blocks, notifications, outbox, pool, rooms, users
+from db import message_delivery, outbox, pool, users
 from media import attachments
-from rooms.permissions import allowed
+from rooms.permissions import Standing, allowed
+from search import index as search_index
 
-log = logging.getLogger(__name__)
+log = logs.get(__name__)
 
 PREVIEW_CHARS = 140
-# The summary is written at most once per this many seconds per room, so a burst of
-# messages does not turn it into a hot document; the newest message always lands, and
-# only its trigger waits.
-SUMMARY_INTERVAL = 1.0
+# A concurrent delivery of the same message can take its number first; the statement then
+# runs again and finds it.
+DELIVERY_ATTEMPTS = 3
 
 
 def on_message_created(room_id: str, message_id: str, message: dict[str, Any]) -> str:
-    """Handle a new message; returns what was done ("quarantined" or "delivered")."""
+    """Handle a new message; returns what was done ("quarantined", "delivered" or "system")."""
+    if message.get("kind") == "system":
+        return "system"  # written by the functions themselves (chat/system_lines.py)
     sender = message.get("senderId")
-    with pool.transaction() as conn:
-        room = rooms.by_id(conn, room_id)
-        membership = (
-            rooms.membership(conn, room_id, sender) if room and isinstance(sender, str) else None
-        )
-        may_post = allowed("post", room, membership) and not (
-            room["kind"] == "direct" and blocks.either_blocked(conn, *room["direct_key"].split(":"))
-        )
-        if not may_post and room is not None and isinstance(sender, str):
-            changed = outbox.last_room_change(conn, room_id, sender)
-            sent = message.get("createdAt")
-            if changed is not None and sent is not None and changed > sent:
-                # Sent before a removal, block or archive that came after it: it was allowed.
-                may_post = True
+    if not (_is_uuid(room_id) and _is_uuid(sender)):
+        quarantine(room_id, message_id, message, "sender may not post in this room")
+        return "quarantined"
+    attached = bool(message.get("attachments"))
+    with pool.autocommit() as conn:
+        # A message with attachments is written only once they are checked, below.
+        done = deliver(conn, room_id, message_id, sender, message, write=not attached)
+        may_post = allowed("post", Standing(done.room, done.membership, done.direct_blocked))
+        if may_post != done.may_post:
+            raise RuntimeError("db/message_delivery.py and rooms.permissions disagree on posting")
+        if not may_post and done.room is not None:
+            if _sent_before_a_change(conn, room_id, sender, message):
+                may_post = True  # sent before a removal, block or archive that came after it
+                if not attached:
+                    done = deliver(conn, room_id, message_id, sender, message, force=True)
             else:
                 outbox.add(conn, "room", room_id, [sender])  # the mirror let them in: correct it
     if not may_post:
         quarantine(room_id, message_id, message, "sender may not post in this room")
-        if room is not None:
+        if done.room is not None:
             mirror.apply_quietly("room", room_id)
         return "quarantined"
-    problem = attachments.check_message(room_id, message_id, sender, message)
-    if problem:
-        quarantine(room_id, message_id, message, problem)
-        return "quarantined"
+    if attached:
+        problem = attachments.check_message(room_id, message_id, sender, message)
+        if problem:
+            quarantine(room_id, message_id, message, problem)
+            return "quarantined"
+        with pool.autocommit() as conn:
+            done = deliver(conn, room_id, message_id, sender, message, force=True)
 
-    # Notifications first: the summary may wait out its rate limit.
-    notify(room, sender, message_id, message)
-    update_summary(room_id, message_id, message)
+    notify(done, sender, message_id, message)
+    summaries.offer(room_id, done.seq)
     return "delivered"
+
+
+def deliver(
+    conn,
+    room_id: str,
+    message_id: str,
+    sender: str,
+    message: dict[str, Any],
+    *,
+    write: bool = True,
+    force: bool = False,
+) -> message_delivery.Delivery:
+    """The statement (db/message_delivery.py), run again after a concurrent delivery of the
+    same message took its number first."""
+    sent = message.get("createdAt")
+    # Mentions are written by clients: only user ids reach PostgreSQL.
+    mentioned = [uid for uid in message.get("mentions") or [] if users.is_user_id(uid)][:50]
+    entry = search_index.entry(room_id, message_id, message)
+    if entry is None:
+        log.warning("not indexed: rooms/%s/messages/%s is malformed", room_id, message_id)
+    for attempt in range(DELIVERY_ATTEMPTS):
+        try:
+            return message_delivery.deliver(
+                conn,
+                room_id=room_id,
+                message_id=message_id,
+                sender_id=sender,
+                created_at=sent if isinstance(sent, datetime) else datetime.now(UTC),
+                preview=_preview(message),
+                mentioned=mentioned,
+                claim_key=f"push:{room_id}/{message_id}",
+                index_entry=entry,
+                write=write,
+                force=force,
+            )
+        except message_delivery.NumberTaken:
+            if attempt + 1 == DELIVERY_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _sent_before_a_change(conn, room_id: str, sender: str, message: dict[str, Any]) -> bool:
+    changed = outbox.last_room_change(conn, room_id, sender)
+    sent = message.get("createdAt")
+    return changed is not None and sent is not None and changed > sent
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
 
 
 def quarantine(room_id: str, message_id: str, message: dict[str, Any], reason: str) -> None:
     db = clients.firestore()
     batch = db.batch()
     batch.set(
-        db.document(f"quarantine/{room_id}_{message_id}"),
+        db.document(firestore_paths.quarantined_message(room_id, message_id)),
         {
             "roomId": room_id,
             "messageId": message_id,
@@ -79,82 +141,30 @@ def quarantine(room_id: str, message_id: str, message: dict[str, Any], reason: s
             "quarantinedAt": gcf.SERVER_TIMESTAMP,
         },
     )
-    batch.delete(db.document(f"rooms/{room_id}/messages/{message_id}"))
+    batch.delete(db.document(firestore_paths.message(room_id, message_id)))
     batch.commit()
+    search_index.remove(room_id, message_id)  # an edit may have reached the index first
     log.warning("quarantined rooms/%s/messages/%s: %s", room_id, message_id, reason)
 
 
-def update_summary(room_id: str, message_id: str, message: dict[str, Any]) -> bool:
-    """Move the summary's last message forward to this one unless a newer one is there.
-    Returns whether this call wrote the summary."""
-    db = clients.firestore()
-    summary_ref = db.document(f"rooms/{room_id}")
-    created_at = message.get("createdAt")
-    last = {
-        "id": message_id,
-        "senderId": message.get("senderId"),
-        "preview": _preview(message),
-        "createdAt": created_at,
-    }
-
-    @gcf.transactional
-    def attempt(transaction) -> float:
-        """0 when done (written or superseded), else seconds to wait before trying again."""
-        snapshot = summary_ref.get(transaction=transaction)
-        current = (snapshot.to_dict() or {}).get("lastMessageAt")
-        if current is not None and created_at is not None and current >= created_at:
-            return 0.0
-        if snapshot.exists and snapshot.update_time is not None:
-            elapsed = time.time() - snapshot.update_time.timestamp()
-            if elapsed < SUMMARY_INTERVAL:
-                return SUMMARY_INTERVAL - elapsed
-        transaction.set(summary_ref, {"lastMessage": last, "lastMessageAt": created_at}, merge=True)
-        written.append(True)
-        return 0.0
-
-    def superseded() -> bool:
-        """A newer message exists: its own trigger will bring the summary up to it."""
-        newest = (
-            db.collection(f"rooms/{room_id}/messages")
-            .order_by("createdAt", direction=gcf.Query.DESCENDING)
-            .limit(1)
-            .get()
-        )
-        return bool(newest) and created_at is not None and newest[0].get("createdAt") > created_at
-
-    written: list[bool] = []
-    while (wait := attempt(db.transaction())) > 0:
-        if superseded():  # in a burst only the newest message waits out the interval
-            return False
-        time.sleep(wait)
-    return bool(written)
-
-
-def notify(room: dict[str, Any], sender: str, message_id: str, message: dict[str, Any]) -> None:
+def notify(
+    done: message_delivery.Delivery, sender: str, message_id: str, message: dict[str, Any]
+) -> None:
+    """Notification documents for the people told (the statement found which of them are
+    members, how they want to be told and who is in quiet hours) and the pushes it claimed,
+    less the people who have the room open and focused (``chat/push_policy.py``)."""
+    room = done.room
     room_id = room["id"]
-    mentioned = [uid for uid in message.get("mentions") or [] if isinstance(uid, str)][:50]
-    with pool.transaction() as conn:
-        sender_user = users.by_id(conn, sender)
-        if room["kind"] == "direct":
-            others = [uid for uid in room["direct_key"].split(":") if uid != sender]
-            told = {uid: "direct" for uid in others}
-        else:
-            told = {uid: "mention" for uid in mentioned if uid != sender}
-        settings = notifications.members_among(conn, room_id, list(told))
-        told = {uid: kind for uid, kind in told.items() if settings.get(uid, "none") != "none"}
-        first_time = notifications.claim(conn, f"push:{room_id}/{message_id}")
-        recipients = (
-            notifications.push_recipients(conn, room_id, sender, mentioned) if first_time else {}
-        )
-
-    sender_name = sender_user["display_name"] if sender_user else "Someone"
+    kind = "direct" if room["kind"] == "direct" else "mention"
+    told = [uid for uid, setting in done.notify.items() if setting != "none"]
+    sender_name = done.sender_name or "Someone"
     preview = _preview(message)
     if told:
         db = clients.firestore()
         batch = db.batch()
-        for uid, kind in told.items():
+        for uid in sorted(told):
             batch.set(
-                db.document(f"users/{uid}/notifications/{room_id}_{message_id}"),
+                db.document(firestore_paths.notification(uid, room_id, message_id)),
                 {
                     "type": kind,
                     "roomId": room_id,
@@ -165,9 +175,13 @@ def notify(room: dict[str, Any], sender: str, message_id: str, message: dict[str
                     "preview": preview,
                     "createdAt": message.get("createdAt") or datetime.now(UTC),
                     "read": False,
+                    # In the person's quiet hours: listed in the bell, never shown on the
+                    # desktop.
+                    "quiet": uid in done.quiet,
                 },
             )
         batch.commit()
+    recipients = push_policy.unfocused(done.pushes, room_id)
     if recipients:
         title = sender_name if room["kind"] == "direct" else f"{sender_name} in {room['name']}"
         notifier().send(
@@ -177,7 +191,13 @@ def notify(room: dict[str, Any], sender: str, message_id: str, message: dict[str
                     title=title,
                     body=preview,
                     tokens=tokens,
-                    data={"roomId": room_id, "messageId": message_id},
+                    data={
+                        "roomId": room_id,
+                        "messageId": message_id,
+                        "title": title,
+                        "body": preview,
+                        "link": f"/r/{room_id}/m/{message_id}",
+                    },
                 )
                 for uid, tokens in recipients.items()
             ]

@@ -16,6 +16,7 @@ from typing import Any
 from google.cloud import firestore as gcf
 
 import clients
+import firestore_paths
 from db import notifications, pool
 
 STATES = ("online", "away", "offline")
@@ -35,8 +36,16 @@ def on_status_written(uid: str, after: Any, event_time: datetime) -> bool:
     except ValueError:
         return False
     state, changed = fold(after), event_time
+    recorded = record_in_firestore(uid, state, changed)
+    with pool.transaction() as conn:
+        notifications.set_presence(conn, uid, state, changed)
+    return recorded
+
+
+def record_in_firestore(uid: str, state: str, changed: datetime) -> bool:
+    """Write ``users/{uid}.presence`` unless a state no older is there; whether it wrote."""
     db = clients.firestore()
-    ref = db.document(f"users/{uid}")
+    ref = db.document(firestore_paths.user(uid))
 
     @gcf.transactional
     def record(transaction) -> bool:
@@ -47,7 +56,4 @@ def on_status_written(uid: str, after: Any, event_time: datetime) -> bool:
         transaction.set(ref, {"presence": {"state": state, "lastChanged": changed}}, merge=True)
         return True
 
-    recorded = record(db.transaction())
-    with pool.transaction() as conn:
-        notifications.set_presence(conn, uid, state, changed)
-    return recorded
+    return record(db.transaction())

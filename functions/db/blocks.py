@@ -25,6 +25,14 @@ def either_blocked(conn: psycopg.Connection, a: str, b: str) -> bool:
     return row is not None
 
 
+def either_deleted(conn: psycopg.Connection, a: str, b: str) -> bool:
+    """Whether one of the two deleted their account (their row stays, anonymised)."""
+    row = conn.execute(
+        "SELECT 1 FROM users WHERE id IN (%s, %s) AND deleted_at IS NOT NULL", (a, b)
+    ).fetchone()
+    return row is not None
+
+
 def blocked_by(conn: psycopg.Connection, blocker: str) -> list[str]:
     rows = conn.execute(
         "SELECT blocked_id::text AS id FROM blocks WHERE blocker_id = %s ORDER BY created_at",

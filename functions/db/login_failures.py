@@ -1,4 +1,5 @@
-"""Counting failed logins per account and per client address, in a fixed window."""
+"""Counting failed logins per login string, per account and per client address, in a fixed
+window."""
 
 from __future__ import annotations
 
@@ -36,5 +37,5 @@ def record_failure(conn: psycopg.Connection, keys: list[str], window_seconds: in
         )
 
 
-def clear(conn: psycopg.Connection, key: str) -> None:
-    conn.execute("DELETE FROM login_failures WHERE key = %s", (key,))
+def clear(conn: psycopg.Connection, keys: list[str]) -> None:
+    conn.execute("DELETE FROM login_failures WHERE key = ANY(%s)", (keys,))

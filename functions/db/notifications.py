@@ -1,44 +1,37 @@
-"""What the message trigger needs from PostgreSQL: who gets told, and idempotency keys."""
+"""Push claims' retention, presence and device tokens: what the message trigger reads to
+decide who gets a push (db/message_delivery.py), and dead tokens forgotten."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import psycopg
 
 
-def members_among(conn: psycopg.Connection, room_id: str, user_ids: list[str]) -> dict[str, str]:
-    """The given users who are members, with their notify setting."""
-    rows = conn.execute(
-        """SELECT user_id::text AS user_id, notify FROM memberships
-           WHERE room_id = %s AND user_id = ANY(%s::uuid[])""",
-        (room_id, user_ids),
-    ).fetchall()
-    return {row["user_id"]: row["notify"] for row in rows}
+def remove_device_tokens(conn: psycopg.Connection, tokens: list[str]) -> int:
+    """Forget tokens FCM called dead; how many were known."""
+    return conn.execute("DELETE FROM device_tokens WHERE token = ANY(%s)", (tokens,)).rowcount
 
 
-def push_recipients(
-    conn: psycopg.Connection, room_id: str, sender: str, mentioned: list[str]
-) -> dict[str, list[str]]:
-    """Members not online who want a push for this message, with their device tokens."""
-    rows = conn.execute(
-        """SELECT m.user_id::text AS user_id,
-                  array(SELECT d.token FROM device_tokens d WHERE d.user_id = m.user_id) AS tokens
-           FROM memberships m LEFT JOIN presence p ON p.user_id = m.user_id
-           WHERE m.room_id = %(room)s AND m.user_id <> %(sender)s
-             AND coalesce(p.state, 'offline') <> 'online'
-             AND (m.notify = 'all'
-                  OR (m.notify = 'mentions' AND m.user_id = ANY(%(mentioned)s::uuid[])))""",
-        {"room": room_id, "sender": sender, "mentioned": mentioned},
-    ).fetchall()
-    return {row["user_id"]: row["tokens"] for row in rows}
+# A push claim must outlive every redelivery of its message's event. Cloud Functions (2nd
+# gen) retries an event for up to 24 hours, 1st gen and the v2 API's RetryPolicy say up to
+# 7 days (cloud.google.com/functions/docs/bestpractices/retries): 8 days covers both.
+PROCESSED_EVENTS_KEPT = timedelta(days=8)
+# Rows deleted per run at most; the every-minute schedule deletes up to 20,000 a minute,
+# more than the trigger can claim (about 400 messages/s, 24,000 a minute, only at peak).
+PURGE_BATCH = 20_000
 
 
-def claim(conn: psycopg.Connection, key: str) -> bool:
-    """True the first time ``key`` is claimed, False ever after."""
-    row = conn.execute(
-        "INSERT INTO processed_events (event_id) VALUES (%s) ON CONFLICT DO NOTHING RETURNING 1",
-        (key,),
-    ).fetchone()
-    return row is not None
+def purge_processed_events(
+    conn: psycopg.Connection, kept: timedelta = PROCESSED_EVENTS_KEPT, batch: int = PURGE_BATCH
+) -> int:
+    """Deletes up to ``batch`` claims older than ``kept``, oldest first; returns how many."""
+    return conn.execute(
+        """DELETE FROM processed_events WHERE event_id IN (
+               SELECT event_id FROM processed_events WHERE processed_at < now() - %s
+               ORDER BY processed_at LIMIT %s)""",
+        (kept, batch),
+    ).rowcount
 
 
 def set_presence(conn: psycopg.Connection, user_id: str, state: str, changed_at) -> None:
@@ -53,9 +46,24 @@ def set_presence(conn: psycopg.Connection, user_id: str, state: str, changed_at)
     )
 
 
+def presence_of(conn: psycopg.Connection, user_id: str) -> dict | None:
+    """The last presence state recorded for the user: state, changed_at (or None)."""
+    return conn.execute(
+        "SELECT state, changed_at FROM presence WHERE user_id = %s", (user_id,)
+    ).fetchone()
+
+
 def add_device_token(conn: psycopg.Connection, user_id: str, token: str) -> None:
     conn.execute(
         """INSERT INTO device_tokens (token, user_id) VALUES (%s, %s)
            ON CONFLICT (token) DO UPDATE SET user_id = excluded.user_id""",
         (token, user_id),
     )
+
+
+def remove_device_token(conn: psycopg.Connection, user_id: str, token: str) -> bool:
+    """Deletes ``token`` if it is ``user_id``'s; whether it was."""
+    deleted = conn.execute(
+        "DELETE FROM device_tokens WHERE token = %s AND user_id = %s", (token, user_id)
+    )
+    return deleted.rowcount > 0

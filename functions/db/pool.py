@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import psycopg
 from psycopg.rows import dict_row
@@ -43,6 +43,19 @@ def transaction() -> Iterator[psycopg.Connection]:
     """A connection inside one transaction: committed on success, rolled back on error."""
     with pool().connection() as conn:
         yield conn
+
+
+@contextmanager
+def autocommit() -> Iterator[psycopg.Connection]:
+    """A connection on which each statement is its own transaction: one round trip, no
+    ``BEGIN`` or ``COMMIT``, and locks held only while the statement runs."""
+    with pool().connection() as conn:
+        conn.autocommit = True
+        try:
+            yield conn
+        finally:
+            with suppress(psycopg.Error):  # a broken connection is the pool's to discard
+                conn.autocommit = False
 
 
 def close() -> None:

@@ -111,3 +111,24 @@ def is_active(conn: psycopg.Connection, session_id: str, user_id: str) -> bool:
         (session_id, user_id),
     ).fetchone()
     return row is not None
+
+
+def revoke_all(
+    conn: psycopg.Connection, user_id: str, *, reason: str, keep: str | None = None
+) -> int:
+    """End every live session of the user but ``keep``; how many ended."""
+    return conn.execute(
+        """UPDATE sessions SET revoked_at = now(), revoked_reason = %s
+           WHERE user_id = %s AND revoked_at IS NULL AND id IS DISTINCT FROM %s::uuid""",
+        (reason, user_id, keep),
+    ).rowcount
+
+
+def live_for_user(conn: psycopg.Connection, user_id: str) -> list[dict]:
+    """The user's sessions that can still be used, most recently used first."""
+    return conn.execute(
+        """SELECT id::text AS id, user_agent, client_ip, created_at, last_used_at FROM sessions
+           WHERE user_id = %s AND revoked_at IS NULL AND expires_at > now()
+           ORDER BY last_used_at DESC""",
+        (user_id,),
+    ).fetchall()

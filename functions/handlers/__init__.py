@@ -9,7 +9,18 @@ client ...), so that importing main.py stays cheap: deploy discovery imports it 
 import importlib
 from types import ModuleType
 
-_SUBMODULES = {"accounts", "devices", "media", "profiles", "rooms", "triggers"}
+_SUBMODULES = {
+    "accounts",
+    "account_lifecycle",
+    "devices",
+    "media",
+    "missed_mail",
+    "notification_settings",
+    "profiles",
+    "rooms",
+    "search",
+    "triggers",
+}
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -11,6 +11,7 @@ from handlers.http import (
     bearer_token,
     client_address,
     endpoint,
+    header_text,
     json_response,
     no_content,
     parse_body,
@@ -48,9 +49,9 @@ class RefreshBody(BaseModel):
     refreshToken: StrictStr
 
 
-def _client(request: Request) -> sessions.Client:
+def client_of(request: Request) -> sessions.Client:
     return sessions.Client(
-        address=client_address(request), user_agent=request.headers.get("User-Agent", "")
+        address=client_address(request), user_agent=header_text(request, "User-Agent", limit=512)
     )
 
 
@@ -65,7 +66,7 @@ def register(request: Request) -> Response:
         username=body.username,
         password=body.password,
         display_name=body.displayName,
-        client=_client(request),
+        client=client_of(request),
     )
     return json_response({"user": profiles.private_json(user), **issued.as_json()}, 201)
 
@@ -73,7 +74,9 @@ def register(request: Request) -> Response:
 @endpoint("POST")
 def login(request: Request) -> Response:
     body = parse_body(request, LoginBody)
-    user, issued = sessions.login(login=body.login, password=body.password, client=_client(request))
+    user, issued = sessions.login(
+        login=body.login, password=body.password, client=client_of(request)
+    )
     return json_response({"user": profiles.private_json(user), **issued.as_json()})
 
 

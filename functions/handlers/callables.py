@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 import pydantic
 from firebase_functions import https_fn
 
+import logs
+from accounts.sessions import authenticate_firebase_claims
 from errors import ApiError
 from handlers.http import validate
 
@@ -23,20 +25,28 @@ def https_error(error: ApiError) -> https_fn.HttpsError:
 def callable_action(
     model: type[Model],
 ) -> Callable[[Callable[[str, Model], Any]], Callable[[https_fn.CallableRequest], Any]]:
-    """Wrap ``action(uid, data)``: require a signed-in caller, validate ``req.data`` as
-    ``model``, and turn ApiError into HttpsError."""
+    """Wrap ``action(uid, data)``: require a signed-in caller whose sign-in was not revoked
+    (logout), validate ``req.data`` as ``model``, and turn ApiError into HttpsError."""
 
     def decorate(action: Callable[[str, Model], Any]) -> Callable[[https_fn.CallableRequest], Any]:
+        name = logs.function_name(action.__name__)
+
         @functools.wraps(action)
         def handler(request: https_fn.CallableRequest) -> Any:
-            if request.auth is None or not request.auth.uid:
-                raise https_fn.HttpsError(
-                    https_fn.FunctionsErrorCode.UNAUTHENTICATED, "sign in first"
-                )
-            try:
-                return action(request.auth.uid, validate(request.data, model, name="data"))
-            except ApiError as error:
-                raise https_error(error) from None
+            with logs.request(name, request.raw_request.headers) as outcome:
+                if request.auth is None or not request.auth.uid:
+                    outcome.failed("UNAUTHENTICATED")
+                    raise https_fn.HttpsError(
+                        https_fn.FunctionsErrorCode.UNAUTHENTICATED, "sign in first"
+                    )
+                try:
+                    # Refuses accounts FlowChat did not make and sign-ins ended by logout.
+                    uid = authenticate_firebase_claims(request.auth.token)
+                    outcome.fields["uid"] = uid  # who to look for in a support case
+                    return action(uid, validate(request.data, model, name="data"))
+                except ApiError as error:
+                    outcome.failed(error.status)
+                    raise https_error(error) from None
 
         return handler
 

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pydantic
 from flask import Request, Response
 
+import logs
+import settings
 from errors import ApiError, invalid
+from handlers.json_input import MAX_BODY_BYTES, check_json, load_json
 
-log = logging.getLogger("flowchat")
-
-MAX_BODY_BYTES = 64 * 1024
+MAX_ADDRESS_CHARS = 64  # an IPv6 address with a zone fits
 
 Model = TypeVar("Model", bound=pydantic.BaseModel)
 
@@ -58,21 +58,29 @@ def endpoint(
     generic 500, logged here and never shown to the client."""
 
     def decorate(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
+        name = logs.function_name(handler.__name__)
+
         @functools.wraps(handler)
         def wrapper(request: Request) -> Response:
-            try:
-                if request.method not in methods:
-                    raise ApiError(
-                        "METHOD_NOT_ALLOWED",
-                        f"use {' or '.join(methods)}",
-                        headers={"Allow": ", ".join(methods)},
-                    )
-                return handler(request)
-            except ApiError as error:
-                return error_response(error)
-            except Exception:
-                log.exception("%s failed", handler.__name__)
-                return error_response(ApiError("INTERNAL", "internal error"))
+            with logs.request(name, request.headers) as outcome:
+                try:
+                    if request.method not in methods:
+                        raise ApiError(
+                            "METHOD_NOT_ALLOWED",
+                            f"use {' or '.join(methods)}",
+                            headers={"Allow": ", ".join(methods)},
+                        )
+                    response = handler(request)
+                except ApiError as error:
+                    response = error_response(error)
+                    outcome.failed(error.status)
+                except Exception:
+                    response = error_response(ApiError("INTERNAL", "internal error"))
+                    outcome.crashed()  # the request's log line carries the stack trace
+                outcome.http_status = response.status_code
+                if response.status_code >= 400 and outcome.status == "ok":
+                    outcome.failed(f"HTTP_{response.status_code}")
+                return response
 
         return wrapper
 
@@ -89,11 +97,7 @@ def parse_body(request: Request, model: type[Model]) -> Model:
     raw = request.stream.read(MAX_BODY_BYTES + 1)
     if len(raw) > MAX_BODY_BYTES:
         raise invalid("body", f"must be at most {MAX_BODY_BYTES} bytes")
-    try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise invalid("body", f"is not valid JSON ({exc})") from None
-    return validate(data, model)
+    return validate(load_json(raw), model)
 
 
 def parse_query(request: Request, model: type[Model]) -> Model:
@@ -104,6 +108,7 @@ def validate(data: Any, model: type[Model], *, name: str = "body") -> Model:
     """``data`` as ``model``, or ApiError naming the first field at fault."""
     if not isinstance(data, dict):
         raise invalid(name, "must be a JSON object")
+    check_json(data, name=name)
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -124,12 +129,25 @@ def bearer_token(request: Request) -> str:
 
 
 def client_address(request: Request) -> str:
-    """The caller's address. Behind Google's front end the last X-Forwarded-For entry is
-    the one it appended; earlier entries are whatever the client sent."""
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip()
+    """The caller's address, trusting X-Forwarded-For only as far as our own proxies.
+
+    Each of the ``TRUSTED_PROXY_HOPS`` proxies appends the address it received the request
+    from, so the caller is the entry that many places from the end; entries before it are
+    whatever the client sent. With fewer entries than hops the request did not come through
+    our proxies, and the peer's own address is used.
+    """
+    hops = max(settings.TRUSTED_PROXY_HOPS.value, 0)
+    forwarded = [entry.strip() for entry in header_text(request, "X-Forwarded-For").split(",")]
+    forwarded = [entry for entry in forwarded if entry]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops][:MAX_ADDRESS_CHARS]
     return request.remote_addr or ""
+
+
+def header_text(request: Request, name: str, *, limit: int = 1024) -> str:
+    """A header as text that can be stored: control characters (NUL among them) dropped."""
+    value = request.headers.get(name, "")[: limit * 2]
+    return "".join(ch for ch in value if ch.isprintable())[:limit]
 
 
 def _lower_first(text: str) -> str:

@@ -20,7 +20,7 @@ from pydantic import (
 from accounts import sessions
 from handlers.callables import callable_action
 from handlers.http import bearer_token, endpoint, json_response, parse_body
-from rooms import actions
+from rooms import actions, pins
 from rooms.permissions import ACTIONS
 
 
@@ -122,6 +122,10 @@ class UpdateRoom(RoomRef):
         return None if value is None else _topic(value)
 
 
+class MessageRef(RoomRef):
+    messageId: StrictStr = Field(pattern=r"^[A-Za-z0-9_-]{1,128}$")
+
+
 class MuteRoom(RoomRef):
     notify: Literal["all", "mentions", "none"]
 
@@ -170,6 +174,11 @@ def decline_invite(uid: str, data: InviteRef) -> dict:
 @callable_action(RoomRef)
 def join_room(uid: str, data: RoomRef) -> dict:
     return actions.join(uid, str(data.roomId))
+
+
+@callable_action(RoomRef)
+def restore_room(uid: str, data: RoomRef) -> dict:
+    return actions.restore(uid, str(data.roomId))
 
 
 @callable_action(RoomRef)
@@ -223,6 +232,16 @@ def block_user(uid: str, data: BlockUser) -> dict:
 @callable_action(BlockUser)
 def unblock_user(uid: str, data: BlockUser) -> dict:
     return actions.set_block(uid, user_id=str(data.userId), blocked=False)
+
+
+@callable_action(MessageRef)
+def pin_message(uid: str, data: MessageRef) -> dict:
+    return pins.pin(uid, str(data.roomId), data.messageId)
+
+
+@callable_action(MessageRef)
+def unpin_message(uid: str, data: MessageRef) -> dict:
+    return pins.unpin(uid, str(data.roomId), data.messageId)
 
 
 @endpoint("POST")

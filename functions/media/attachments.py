@@ -12,6 +12,7 @@ from typing import Any
 from google.cloud import firestore as gcf
 
 import clients
+import firestore_paths
 from db import pool, uploads
 from media.cloudinary_account import transformed
 
@@ -29,7 +30,7 @@ def check_message(
     ]
     if not public_ids:
         return None
-    path = f"rooms/{room_id}/messages/{message_id}"
+    path = firestore_paths.message(room_id, message_id)
     confirmed = []
     with pool.transaction() as conn:
         for public_id in public_ids:

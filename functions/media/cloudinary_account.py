@@ -48,3 +48,16 @@ def transformed(secure_url: str, transformation: str) -> str:
     """A delivery URL with ``transformation`` (e.g. ``c_fill,w_480``) after ``/upload/``."""
     head, marker, tail = secure_url.partition("/upload/")
     return f"{head}{marker}{transformation}/{tail}" if marker else secure_url
+
+
+def fetch_url(remote_url: str, transformation: str) -> str:
+    """Cloudinary's fetch delivery of ``remote_url``: Cloudinary fetches and caches it, and
+    browsers load it from Cloudinary. Under the emulator the local Cloudinary serves it."""
+    config()
+    url, _ = cloudinary.utils.cloudinary_url(
+        remote_url, type="fetch", secure=True, raw_transformation=transformation
+    )
+    if prefix := os.environ.get("CLOUDINARY_UPLOAD_PREFIX"):
+        _, marker, tail = url.partition(f"/{config().cloud_name}/image/fetch/")
+        return f"{prefix.rstrip('/')}{marker}{tail}" if marker else url
+    return url

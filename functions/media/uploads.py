@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from db import pool, rooms, uploads
+from db import pool, uploads
 from errors import ApiError
 from media import cloudinary_account
-from rooms.permissions import allowed
+from rooms.permissions import allowed, standing
 
 MB = 1024 * 1024
 RATE_WINDOW_SECONDS = 600
@@ -66,11 +66,10 @@ def sign_upload(
 
     with pool.transaction() as conn:
         if purpose == "attachment":
-            room = rooms.by_id(conn, room_id)
-            membership = rooms.membership(conn, room_id, uid) if room else None
-            if room is None or membership is None:
+            here = standing(conn, room_id, uid)
+            if here.membership is None:
                 raise ApiError("PERMISSION_DENIED", "you are not a member of this room")
-            if not allowed("upload", room, membership):
+            if not allowed("upload", here):
                 raise ApiError("PERMISSION_DENIED", "you cannot upload to this room")
             folder = f"rooms/{room_id}"
         else:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+import sys
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import firebase_admin
 import httpx
 import pytest
 from google.cloud import firestore
@@ -23,6 +29,7 @@ class Person:
     access_token: str
     id_token: str
     db: firebase.UserFirestore
+    password: str = ""
 
     def call(self, name: str, data: Any = None) -> httpx.Response:
         return firebase.call(self.host, name, data if data is not None else {}, self.id_token)
@@ -44,29 +51,43 @@ def person(api: httpx.Client, functions_host: EmulatorProcess):
     """Make a new signed-up, signed-in person: ``person()``."""
 
     def make(name: str = "user") -> Person:
-        account = new_account(api, username=f"{name}{uuid.uuid4().hex[:8]}")
-        id_token = firebase.sign_in(functions_host, account["firebaseToken"])
-        return Person(
-            host=functions_host,
-            uid=account["user"]["id"],
-            username=account["user"]["username"],
-            access_token=account["accessToken"],
-            id_token=id_token,
-            db=firebase.UserFirestore(functions_host, id_token),
-        )
+        return sign_up(api, functions_host, name)
 
     return make
 
 
+def sign_up(api: httpx.Client, host: EmulatorProcess, name: str) -> Person:
+    """A new person, registered through ``api`` and signed in to ``host``'s Auth."""
+    account = new_account(api, username=f"{name}{uuid.uuid4().hex[:8]}")
+    id_token = firebase.sign_in(host, account["firebaseToken"])
+    return Person(
+        host=host,
+        uid=account["user"]["id"],
+        username=account["user"]["username"],
+        access_token=account["accessToken"],
+        id_token=id_token,
+        db=firebase.UserFirestore(host, id_token),
+        password=account["password"],
+    )
+
+
 @pytest.fixture
-def functions_env(functions_host: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+def functions_env(
+    functions_host: EmulatorProcess, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     """This process set up as the functions host sets up theirs, to run the functions'
-    own code (``chat.messages`` ...) directly against the same emulators and database."""
+    own code (``chat.messages`` ...) directly against the same emulators and database.
+    The Firebase app the functions make on first use goes with the test, so that later
+    tests can make their own."""
     for key, value in functions_host.env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("FIRESTORE_EMULATOR_HOST", functions_host.host("firestore"))
+    monkeypatch.setenv("FIREBASE_DATABASE_EMULATOR_HOST", functions_host.host("database"))
     monkeypatch.setenv("GCLOUD_PROJECT", functions_host.project)
     monkeypatch.setenv("FUNCTIONS_EMULATOR", "true")
+    yield
+    with contextlib.suppress(ValueError):  # ValueError: the test never made one
+        firebase_admin.delete_app(firebase_admin.get_app())
 
 
 def create_room_while_firestore_is_down(person: Person, tmp_path, name: str) -> str:
@@ -92,3 +113,24 @@ def pending_outbox_rows(db, subject_id: str) -> int:
         "SELECT count(*) AS n FROM outbox WHERE subject_id = %s AND applied_at IS NULL",
         (subject_id,),
     ).fetchone()["n"]
+
+
+def run_tool(functions_host: EmulatorProcess, module: str, *args: str) -> str:
+    """``python -m <module>`` (``tools.reconcile``, ``tools.reindex``) against the test
+    stack; its output."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=emulators.ROOT,
+        env={
+            **os.environ,
+            "DATABASE_URL": functions_host.env["DATABASE_URL"],
+            "FIRESTORE_EMULATOR_HOST": functions_host.host("firestore"),
+            "FIREBASE_DATABASE_EMULATOR_HOST": functions_host.host("database"),
+            "GCLOUD_PROJECT": functions_host.project,
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout

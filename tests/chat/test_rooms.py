@@ -113,6 +113,49 @@ def test_joining_a_room_again_records_no_change(person, db):
     assert db.execute(count, (room_id,)).fetchone()["n"] == before
 
 
+def _outbox_rows(db, room_id: str) -> list[list[str]]:
+    """The user ids of each outbox row recorded for the room, oldest first."""
+    rows = db.execute(
+        "SELECT array(SELECT unnest(user_ids)::text ORDER BY 1) AS user_ids FROM outbox"
+        " WHERE topic = 'room' AND subject_id = %s ORDER BY id",
+        (room_id,),
+    ).fetchall()
+    return [row["user_ids"] for row in rows]
+
+
+def test_creating_inviting_and_blocking_record_who_changed(person, db, admin_db):
+    """Every room action records its change the same way: one outbox row with the people
+    whose membership changed, none when nothing changed, and the mirror applied."""
+    alice, bob, carol = person("alice"), person("bob"), person("carol")
+    group = alice.ok("createRoom", {"name": "Team"})["roomId"]
+    assert _outbox_rows(db, group) == [[alice.uid]]
+
+    declined = alice.ok("inviteMember", {"roomId": group, "userId": carol.uid})
+    carol.ok("declineInvite", {"inviteId": declined["inviteId"]})
+    invite = alice.ok("inviteMember", {"roomId": group, "userId": bob.uid})
+    bob.ok("acceptInvite", {"inviteId": invite["inviteId"]})
+    assert _outbox_rows(db, group) == [[alice.uid], [bob.uid]]
+
+    direct = alice.ok("createRoom", {"kind": "direct", "userId": bob.uid})["roomId"]
+    pair = sorted([alice.uid, bob.uid])
+    assert _outbox_rows(db, direct) == [pair]
+    bob.ok("createRoom", {"kind": "direct", "userId": alice.uid})  # both are members already
+    assert _outbox_rows(db, direct) == [pair]
+
+    bob.ok("blockUser", {"userId": alice.uid})
+    assert _outbox_rows(db, direct) == [pair, pair]
+    assert admin_db.document(f"rooms/{direct}/members/{alice.uid}").get().get("canPost") is False
+    carol.ok("blockUser", {"userId": alice.uid})  # no conversation between them: no row
+    carols = "SELECT count(*) AS n FROM outbox WHERE topic = 'room' AND %s = ANY(user_ids)"
+    assert db.execute(carols, (carol.uid,)).fetchone()["n"] == 0  # declined, then blocked
+    pending = db.execute(
+        "SELECT count(*) AS n FROM outbox WHERE subject_id = ANY(%s::uuid[])"
+        " AND applied_at IS NULL",
+        ([group, direct],),
+    ).fetchone()["n"]
+    assert pending == 0
+
+
 def test_a_removed_member_loses_access_at_once(person, admin_db):
     alice, bob = person("alice"), person("bob")
     room_id = alice.ok("createRoom", {"name": "Team", "isPrivate": False})["roomId"]
@@ -164,6 +207,32 @@ def test_roles_decide_who_may_remove_rename_and_promote(person, admin_db):
     assert not admin_db.document(f"rooms/{room_id}/members/{owner.uid}").get().exists
 
 
+def test_members_list_shows_pending_invites_to_their_inviter_and_managers(person):
+    owner, member, bob, carol = person("owner"), person("member"), person("bob"), person("carol")
+    room_id = owner.ok("createRoom", {"name": "Open team", "isPrivate": False})["roomId"]
+    owner.ok("inviteMember", {"roomId": room_id, "username": member.username})
+    member.ok("acceptInvite", {"inviteId": member.ok("listMyRooms")["invites"][0]["id"]})
+    by_owner = owner.ok("inviteMember", {"roomId": room_id, "username": bob.username})
+    by_member = member.ok("inviteMember", {"roomId": room_id, "username": carol.username})
+
+    def pending(person) -> list[tuple[str, str, str]]:
+        listed = person.ok("listMembers", {"roomId": room_id})["pendingInvites"]
+        return [(i["inviteId"], i["username"], i["invitedBy"]) for i in listed]
+
+    # The owner manages members and sees every pending invite; a member sees their own.
+    assert pending(owner) == [
+        (by_owner["inviteId"], bob.username, owner.uid),
+        (by_member["inviteId"], carol.username, member.uid),
+    ]
+    assert pending(member) == [(by_member["inviteId"], carol.username, member.uid)]
+    # An answered invite is no longer pending; the person is a member instead.
+    carol.ok("declineInvite", {"inviteId": by_member["inviteId"]})
+    bob.ok("acceptInvite", {"inviteId": by_owner["inviteId"]})
+    assert pending(owner) == []
+    members = owner.ok("listMembers", {"roomId": room_id})["members"]
+    assert bob.uid in [m["userId"] for m in members]
+
+
 def test_blocking_closes_direct_messages(person, admin_db):
     alice, bob = person("alice"), person("bob")
     room_id = alice.ok("createRoom", {"kind": "direct", "userId": bob.uid})["roomId"]
@@ -190,7 +259,9 @@ def test_an_archived_room_is_read_only(person):
     alice.ok("archiveRoom", {"roomId": room_id})
     with pytest.raises(exceptions.PermissionDenied):
         _post(bob, room_id)
-    assert len(bob.db.collection(f"rooms/{room_id}/messages").get()) == 1
+    kept = bob.db.collection(f"rooms/{room_id}/messages").get()
+    # Bob's message, and the system line that says he joined.
+    assert sorted(doc.to_dict().get("kind", "message") for doc in kept) == ["message", "system"]
     assert alice.call("inviteMember", {"roomId": room_id, "userId": bob.uid}).status_code == 400
 
 

@@ -109,6 +109,7 @@ def test_trigger_work_is_idempotent(person, admin_db, functions_host, functions_
     """Deliver the same message twice (as at-least-once delivery may): one notification
     document, one push."""
     alice, bob = person("alice"), person("bob")
+    bob.ok("registerDeviceToken", {"token": f"fcm-token-{bob.uid}"})  # no device, no push
     room_id = alice.ok("createRoom", {"kind": "direct", "userId": bob.uid})["roomId"]
     message_id = _post(alice, room_id, "only once please")
     eventually(lambda: _pushes(functions_host, message_id))

@@ -29,7 +29,17 @@ def test_register_returns_the_user_and_three_tokens(api, db):
     assert user["email"] == f"ada.{suffix}@example.com"
     assert user["username"] == f"Ada_{suffix}"
     assert user["displayName"] == "Ada Lovelace"
-    assert set(user) == {"id", "email", "username", "displayName", "avatarUrl", "bio", "createdAt"}
+    assert set(user) == {
+        "id",
+        "email",
+        "username",
+        "displayName",
+        "avatarUrl",
+        "bio",
+        "createdAt",
+        "emailVerified",
+    }
+    assert user["emailVerified"] is False  # a confirmation link is mailed (tests/account)
     assert body["expiresIn"] == 15 * 60
 
     claims = jwt.decode(

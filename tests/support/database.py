@@ -28,14 +28,20 @@ def _server_url(state: Path) -> str:
 
 
 @contextmanager
-def fresh_database(state: Path) -> Iterator[str]:
+def empty_database(state: Path, prefix: str = "flowchat_test") -> Iterator[str]:
+    """A new database with nothing in it, dropped afterwards."""
     admin_url = _server_url(state)
-    name = f"flowchat_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     localdb.create_database(admin_url, name)
-    url = psycopg.conninfo.make_conninfo(admin_url, dbname=name)
     try:
-        migrate(url)
-        yield url
+        yield psycopg.conninfo.make_conninfo(admin_url, dbname=name)
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def fresh_database(state: Path) -> Iterator[str]:
+    with empty_database(state) as url:
+        migrate(url)
+        yield url

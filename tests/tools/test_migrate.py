@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import threading
-import uuid
 
 import psycopg
 import pytest
 
-from tests.support.database import _server_url
-from tools import localdb
+from tests.support import database
 from tools.migrate import MIGRATIONS, migrate, pending_files
 
 
 @pytest.fixture
 def empty_database(tmp_path):
-    admin_url = _server_url(tmp_path)
-    name = f"flowchat_migrate_{uuid.uuid4().hex[:10]}"
-    localdb.create_database(admin_url, name)
-    yield psycopg.conninfo.make_conninfo(admin_url, dbname=name)
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with database.empty_database(tmp_path, "flowchat_migrate") as url:
+        yield url
 
 
 def test_migrations_apply_from_empty_then_nothing_is_pending(empty_database):
@@ -65,3 +59,49 @@ def test_migration_numbers_must_be_unique(tmp_path):
     (tmp_path / "0001_b.sql").write_text("")
     with pytest.raises(RuntimeError, match="share a number"):
         pending_files(set(), tmp_path)
+
+
+def test_identifier_keys_are_backfilled_and_conflicts_set_aside(empty_database, tmp_path):
+    """0006 stores normalised identifiers; rows that only normalisation makes equal keep
+    the identifier for the oldest account and list the others for someone to resolve."""
+    before = [p for p in sorted(MIGRATIONS.glob("*.sql")) if p.name < "0006"]
+    for path in before:
+        (tmp_path / path.name).write_text(path.read_text())
+    migrate(empty_database, tmp_path)
+    with psycopg.connect(empty_database, autocommit=True) as conn:
+        for email, username, created in (
+            ("Alice@Example.com", "Alice", "2020-01-01"),
+            ("ａlice@example.com", "alice_2", "2021-01-01"),  # fullwidth a: same after NFKC
+            ("bob@example.com", "Bob", "2022-01-01"),
+            ("bob2@example.com", "Ｂob", "2023-01-01"),  # fullwidth B
+        ):
+            conn.execute(
+                """INSERT INTO users (email, username, display_name, password_hash, created_at)
+                   VALUES (%s, %s, 'x', 'x', %s)""",
+                (email, username, created),
+            )
+    migrate(empty_database)
+    with psycopg.connect(empty_database) as conn:
+        keys = conn.execute(
+            "SELECT username, email_key, username_key FROM users ORDER BY created_at"
+        ).fetchall()
+        assert keys == [
+            ("Alice", "alice@example.com", "alice"),
+            ("alice_2", None, "alice_2"),
+            ("Bob", "bob@example.com", "bob"),
+            ("Ｂob", "bob2@example.com", None),
+        ]
+        conflicts = conn.execute(
+            """SELECT u.username, c.field, c.value FROM identifier_conflicts c
+               JOIN users u ON u.id = c.user_id ORDER BY u.created_at"""
+        ).fetchall()
+        assert conflicts == [
+            ("alice_2", "email", "ａlice@example.com"),
+            ("Ｂob", "username", "Ｂob"),
+        ]
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute(
+                """INSERT INTO users (email, email_key, username, username_key, display_name,
+                                      password_hash)
+                   VALUES ('x@y.z', 'x@y.z', 'BOB', 'bob', 'x', 'x')"""
+            )

@@ -28,14 +28,16 @@ import {
 
 let apps = 0;
 
-function plain(value) {
+// JSON-friendly values and {ok, value} / {ok: false, code, message} outcomes, shared with
+// the Node drivers.
+export function plain(value) {
   if (value === null || typeof value !== "object") return value;
   if (typeof value.toMillis === "function") return { timestampMillis: value.toMillis() };
   if (Array.isArray(value)) return value.map(plain);
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
 }
 
-async function outcome(promise) {
+export async function outcome(promise) {
   try {
     const value = await promise;
     return { ok: true, value: value === undefined ? null : plain(value) };
