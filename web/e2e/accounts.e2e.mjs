@@ -27,7 +27,11 @@ describe("accounts", () => {
 
   before(async () => {
     browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light", reducedMotion: "reduce" });
+    context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      colorScheme: "light",
+      reducedMotion: "reduce",
+    });
     page = await context.newPage();
     page.on("pageerror", (error) => pageErrors.push(error.message));
   });
@@ -70,9 +74,11 @@ describe("accounts", () => {
     await page.getByRole("button", { name: "Create account" }).click();
 
     const password = page.getByLabel("Password");
-    await page.waitForFunction(() => document.querySelector("input[name=password]")?.getAttribute("aria-invalid") === "true");
-    const description = await password.evaluate((input) =>
-      document.getElementById(input.getAttribute("aria-describedby"))?.textContent,
+    await page.waitForFunction(
+      () => document.querySelector("input[name=password]")?.getAttribute("aria-invalid") === "true",
+    );
+    const description = await password.evaluate(
+      (input) => document.getElementById(input.getAttribute("aria-describedby"))?.textContent,
     );
     assert.match(description, /^Must be at least \d+ characters/);
     await screenshot(page, "signup-field-error");
@@ -159,7 +165,13 @@ describe("accounts", () => {
     await screenshot(page, "app-empty-dark");
     await assertAccessible(page, "app-empty-dark");
 
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: "dark", reducedMotion: "reduce", isMobile: true, hasTouch: true });
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      colorScheme: "dark",
+      reducedMotion: "reduce",
+      isMobile: true,
+      hasTouch: true,
+    });
     const phonePage = await phone.newPage();
     await phonePage.goto(`${baseUrl}/login`);
     await phonePage.getByRole("heading", { name: "Welcome back" }).waitFor();

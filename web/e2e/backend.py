@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from tools import localdb  # noqa: E402
 from tools.migrate import migrate  # noqa: E402
 from tests.support.emulators import free_port  # noqa: E402
+from tests.support.link_origin import LinkOrigin  # noqa: E402
 
 PROJECT = "demo-flowchat"
 
@@ -49,27 +50,41 @@ def main() -> int:
     migrate(url)
 
     # Firestore because the functions mirror profiles and memberships into it; the Realtime
-    # Database for presence; Cloudinary for attachments (signUpload, uploads, previews).
-    ports = {name: free_port() for name in ("auth", "firestore", "database", "cloudinary", "functions")}
+    # Database for presence; Cloudinary for attachments (signUpload, uploads, previews); the
+    # mail emulator for sign-up and reset mails (its SMTP port is a second one).
+    ports = {name: free_port() for name in ("auth", "firestore", "database", "cloudinary", "mail", "functions")}
+    smtp_port = free_port()
     config = state / "firebase.json"
     config.write_text(
         json.dumps(
             {
                 "functions": [{"source": str(ROOT / "functions"), "runtime": "python311"}],
-                # The project's rules, enforced for the browser as in production.
-                "firestore": {"rules": str(ROOT / "firestore.rules")},
+                # The project's rules and indexes, enforced for the browser as in production.
+                "firestore": {
+                    "rules": str(ROOT / "firestore.rules"),
+                    "indexes": str(ROOT / "firestore.indexes.json"),
+                },
                 "database": {"rules": str(ROOT / "database.rules.json")},
-                "emulators": {name: {"host": "127.0.0.1", "port": port} for name, port in ports.items()},
+                "emulators": {
+                    **{name: {"host": "127.0.0.1", "port": port} for name, port in ports.items()},
+                    "mail": {"host": "127.0.0.1", "port": ports["mail"], "smtpPort": smtp_port},
+                },
             }
         )
     )
+    # A local web site for link previews, which the functions may fetch through the test
+    # allowance (docs/link-previews.md); nothing else on loopback is reachable to them.
+    origin = LinkOrigin().__enter__()
     env = {
         **os.environ,
+        "LINK_PREVIEW_TEST_ALLOW": origin.address,
         "PYTHONUNBUFFERED": "1",
         "DATABASE_URL": url,
         "JWT_SECRET": secrets.token_urlsafe(48),
         # Short-lived access tokens so the browser tests exercise silent refresh.
         "ACCESS_TOKEN_TTL_SECONDS": os.environ.get("E2E_ACCESS_TOKEN_TTL_SECONDS", "20"),
+        # Missed-message emails after 3 s instead of 10 minutes (missed-mail.e2e.mjs).
+        "MISSED_MAIL_DELAY_SECONDS": os.environ.get("E2E_MISSED_MAIL_DELAY_SECONDS", "3"),
     }
     emulators = subprocess.Popen(
         [sys.executable, "-m", "emulators", "start", "--only", ",".join(ports), "--config", str(config), "--project", PROJECT],
@@ -100,6 +115,8 @@ def main() -> int:
                 "firestoreEmulatorHost": f"127.0.0.1:{ports['firestore']}",
                 "databaseEmulatorHost": f"127.0.0.1:{ports['database']}",
                 "cloudinaryUrl": f"http://127.0.0.1:{ports['cloudinary']}",
+                "mailUrl": f"http://127.0.0.1:{ports['mail']}",
+                "linkOriginUrl": origin.url(""),
             }
             print(json.dumps(ready), flush=True)
     code = emulators.wait()

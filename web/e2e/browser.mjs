@@ -21,6 +21,32 @@ export function launchBrowser() {
   });
 }
 
+/** Messages written with admin rights straight into the Firestore emulator, as if sent at
+ * `createdAt` (clients can only send "now"); the message trigger handles them as any other
+ * (numbers, indexes, notifies). */
+export async function writeMessages(roomId, messages) {
+  const host = process.env.E2E_FIRESTORE_EMULATOR_HOST;
+  if (!host) throw new Error("E2E_FIRESTORE_EMULATOR_HOST is set by e2e/run.mjs");
+  const documents = "projects/demo-flowchat/databases/(default)/documents";
+  const response = await fetch(`http://${host}/v1/${documents}:commit`, {
+    method: "POST",
+    headers: { Authorization: "Bearer owner", "Content-Type": "application/json" },
+    body: JSON.stringify({
+      writes: messages.map((message) => ({
+        update: {
+          name: `${documents}/rooms/${roomId}/messages/${message.id}`,
+          fields: {
+            senderId: { stringValue: message.senderId },
+            text: { stringValue: message.text },
+            createdAt: { timestampValue: message.createdAt.toISOString() },
+          },
+        },
+      })),
+    }),
+  });
+  if (response.status !== 200) throw new Error(`commit answered ${response.status}: ${await response.text()}`);
+}
+
 export async function screenshot(page, name) {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
@@ -42,7 +68,11 @@ export function newAccount(label = "e2e") {
  * Page errors are collected into `pageErrors`; `prepare(context)` runs before the page opens.
  */
 export async function signUpPerson(browser, label, displayName, { pageErrors, prepare } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light", reducedMotion: "reduce" });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    colorScheme: "light",
+    reducedMotion: "reduce",
+  });
   if (prepare) await prepare(context);
   const page = await context.newPage();
   if (pageErrors) page.on("pageerror", (error) => pageErrors.push(`${label}: ${error.message}`));

@@ -26,7 +26,7 @@ describe("conversation", () => {
     const { page } = cleo;
     await page.getByRole("button", { name: "New chat" }).click();
     const dialog = page.getByRole("dialog", { name: "New conversation" });
-    await dialog.getByLabel("Username").fill(dev.account.username);
+    await dialog.getByLabel("Name or username").fill(dev.account.username);
     await dialog.getByRole("button", { name: "Start conversation" }).click();
     await page.getByRole("heading", { level: 1, name: "Dev Anand" }).waitFor();
     for (let index = 1; index <= 30; index++) {
@@ -47,7 +47,11 @@ describe("conversation", () => {
     await room.click();
     await messages(page).getByText("Update 30 of 30 on the launch checklist").waitFor({ timeout: 15_000 });
     await room.getByTestId("unread-badge").waitFor({ state: "detached", timeout: 15_000 });
-    assert.equal(await page.getByRole("button", { name: "Jump to latest" }).count(), 0, "at the bottom, there is nothing to jump to");
+    assert.equal(
+      await page.getByRole("button", { name: "Jump to latest" }).count(),
+      0,
+      "at the bottom, there is nothing to jump to",
+    );
 
     await messages(page).hover();
     await page.mouse.wheel(0, -10_000);
@@ -62,7 +66,11 @@ describe("conversation", () => {
     // Not read yet: the list counts them while Dev is up in the history.
     await room.getByTestId("unread-badge").getByText("2").waitFor({ timeout: 15_000 });
     await messages(page).getByText("The venue called back").waitFor();
-    assert.equal(onScreen(page, await messages(page).getByText("The venue called back").boundingBox()), false, "Dev stays where he was reading");
+    assert.equal(
+      onScreen(page, await messages(page).getByText("The venue called back").boundingBox()),
+      false,
+      "Dev stays where he was reading",
+    );
     await screenshot(page, "conversation-jump-to-latest");
 
     await jump.click();
@@ -92,7 +100,9 @@ describe("conversation", () => {
     await composer(page).press("End");
     await composer(page).pressSequentially(" the projector.");
     await composer(page).press("Enter");
-    await messages(cleo.page).getByText("Tell them we need the hall from 9, and the projector.").waitFor({ timeout: 15_000 });
+    await messages(cleo.page)
+      .getByText("Tell them we need the hall from 9, and the projector.")
+      .waitFor({ timeout: 15_000 });
     await page.getByRole("link", { name: "FlowChat" }).click();
     await room.getByText("You: Tell them we need the hall from 9, and the projector.").waitFor({ timeout: 15_000 });
     assert.equal(await room.getByText(/^Draft:/).count(), 0);
@@ -100,13 +110,19 @@ describe("conversation", () => {
 
   test("offline, Dev is told so; what he sends meanwhile goes out when he is back", async () => {
     const { page, context } = dev;
-    await conversations(page).getByRole("link", { name: /^Cleo Park/ }).click();
+    await conversations(page)
+      .getByRole("link", { name: /^Cleo Park/ })
+      .click();
     await context.setOffline(true);
     const banner = page.getByRole("status").filter({ hasText: "You're offline" });
     await banner.waitFor();
     await composer(page).fill("Sent from the tunnel");
     await composer(page).press("Enter");
-    await messages(page).getByTestId("message").filter({ hasText: "Sent from the tunnel" }).getByText("Sending…").waitFor();
+    await messages(page)
+      .getByTestId("message")
+      .filter({ hasText: "Sent from the tunnel" })
+      .getByText("Sending…")
+      .waitFor();
     await screenshot(page, "conversation-offline");
 
     await context.setOffline(false);
@@ -117,13 +133,17 @@ describe("conversation", () => {
 
   test("logging out forgets this person's drafts on the device", async () => {
     const { page } = dev;
-    await conversations(page).getByRole("link", { name: /^Cleo Park/ }).click();
+    await conversations(page)
+      .getByRole("link", { name: /^Cleo Park/ })
+      .click();
     await composer(page).fill("Something private I did not send");
     await page.getByRole("button", { name: "Account menu for Dev Anand" }).click();
     await page.getByRole("menuitem", { name: "Log out" }).click();
     await page.getByRole("heading", { name: "Welcome back" }).waitFor();
 
-    const stored = await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith("flowchat.draft.")));
+    const stored = await page.evaluate(() =>
+      Object.keys(localStorage).filter((key) => key.startsWith("flowchat.draft.")),
+    );
     assert.deepEqual(stored, []);
   });
 });

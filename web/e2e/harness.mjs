@@ -60,14 +60,21 @@ export async function stopBackend(child) {
 }
 
 /**
- * Builds the client against the backend into a new folder `test-results/<name>-XXXXXX` and
- * serves it on a free port. Returns `{ baseUrl, close }`; `close` removes the folder.
+ * Builds the client (this checkout's, or another copy of `web/` at `root`) against the backend
+ * into a new folder `test-results/<name>-XXXXXX` and serves it on a free port. Returns
+ * `{ baseUrl, close }`; `close` removes the folder. `minify: false` keeps the function names
+ * readable in CPU profiles (scripts/busy-room-bench.mjs with BUSY_ROOM_PROFILE).
  *
  * The folder is this run's own: the build bakes in this backend's URLs, and a second run in
  * the same checkout that rebuilt a shared folder would hand this run's browser a client that
  * talks to the other run's backend (seen as a session that ends on the next page load).
  */
-export async function buildAndServe({ functionsUrl, authEmulatorHost, firestoreEmulatorHost, databaseEmulatorHost }, name) {
+export async function buildAndServe(
+  { functionsUrl, authEmulatorHost, firestoreEmulatorHost, databaseEmulatorHost },
+  name,
+  root = webDir,
+  { minify = true } = {},
+) {
   mkdirSync(resultsDir, { recursive: true });
   const outDir = mkdtempSync(path.join(resultsDir, `${name}-`));
   // Vite reads VITE_* from the process environment when it builds.
@@ -80,9 +87,9 @@ export async function buildAndServe({ functionsUrl, authEmulatorHost, firestoreE
     VITE_DATABASE_EMULATOR_HOST: databaseEmulatorHost,
   });
   const { build, preview } = await import("vite");
-  await build({ root: webDir, logLevel: "warn", build: { outDir, emptyOutDir: true } });
+  await build({ root, logLevel: "warn", build: { outDir, emptyOutDir: true, minify } });
   const server = await preview({
-    root: webDir,
+    root,
     logLevel: "warn",
     build: { outDir },
     preview: { host: "127.0.0.1", port: 0, strictPort: false, open: false },

@@ -23,6 +23,12 @@ function observeNotifications() {
   window.Notification = Observed;
 }
 
+/** A notification opens its message's permalink (/r/{roomId}/m/{messageId}) in the room at `roomPath`. */
+function atMessageOf(roomPath) {
+  const roomId = roomPath.split("/").pop();
+  return (url) => url.pathname.startsWith(`/r/${roomId}/m/`);
+}
+
 function setVisibility(page, state) {
   return page.evaluate((value) => {
     Object.defineProperty(document, "visibilityState", { value, configurable: true });
@@ -44,7 +50,10 @@ describe("notifications", () => {
   }
 
   const signUp = (label, displayName, { notifications = false } = {}) =>
-    signUpPerson(browser, label, displayName, { pageErrors, prepare: notifications ? prepareNotifications : undefined });
+    signUpPerson(browser, label, displayName, {
+      pageErrors,
+      prepare: notifications ? prepareNotifications : undefined,
+    });
 
   async function send(page, label, text) {
     const box = page.getByLabel(label);
@@ -94,7 +103,7 @@ describe("notifications", () => {
 
     await ana.getByRole("button", { name: "New chat" }).click();
     const chat = ana.getByRole("dialog", { name: "New conversation" });
-    await chat.getByLabel("Username").fill(`@${people.ben.account.username}`);
+    await chat.getByLabel("Name or username").fill(`@${people.ben.account.username}`);
     await chat.getByRole("button", { name: "Start conversation" }).click();
     await ana.getByRole("heading", { level: 1, name: "Ben Okafor" }).waitFor({ timeout: 15_000 });
     directPath = new URL(ana.url()).pathname;
@@ -110,13 +119,16 @@ describe("notifications", () => {
     const items = ben.getByTestId("notification");
     await items.nth(1).waitFor();
     assert.match(await items.nth(0).textContent(), /Ana Lima sent you a message.*Lunch at noon\?.*(just now|min ago)/);
-    assert.match(await items.nth(1).textContent(), /Ana Lima mentioned you in Launch crew.*can you check the release notes\?/);
+    assert.match(
+      await items.nth(1).textContent(),
+      /Ana Lima mentioned you in Launch crew.*can you check the release notes\?/,
+    );
     await screenshot(ben, "notifications-list");
     const violations = await accessibilityViolations(ben);
     assert.deepEqual(violations, [], `notification list: axe found ${JSON.stringify(violations, null, 2)}`);
 
     await ben.getByRole("menuitem", { name: /mentioned you in Launch crew/ }).click();
-    await ben.waitForURL(`${baseUrl}${groupPath}`);
+    await ben.waitForURL(atMessageOf(groupPath));
     await ben.getByRole("list", { name: "Messages" }).getByText("can you check the release notes?").waitFor();
     await bell(ben, "Notifications, 1 unread").waitFor({ timeout: 15_000 });
   });
@@ -152,7 +164,9 @@ describe("notifications", () => {
     await setVisibility(ben, "hidden");
     await send(ana, "Message Ben Okafor", "Running five minutes late");
     await ben.waitForFunction(() => window.__notifications.length > 0, null, { timeout: 20_000 });
-    const shown = await ben.evaluate(() => window.__notifications.map(({ title, body, tag }) => ({ title, body, tag })));
+    const shown = await ben.evaluate(() =>
+      window.__notifications.map(({ title, body, tag }) => ({ title, body, tag })),
+    );
     assert.equal(shown.length, 1);
     assert.equal(shown[0].title, "Ana Lima");
     assert.equal(shown[0].body, "Running five minutes late");
@@ -161,7 +175,7 @@ describe("notifications", () => {
     // Clicking it (the system would) brings the tab forward and opens the room.
     await setVisibility(ben, "visible");
     await ben.evaluate(() => window.__notifications[0].instance?.onclick?.(new Event("click")));
-    await ben.waitForURL(`${baseUrl}${directPath}`);
+    await ben.waitForURL(atMessageOf(directPath));
     await ben.getByRole("list", { name: "Messages" }).getByText("Running five minutes late").waitFor();
     await bell(ben, "Notifications").waitFor({ timeout: 15_000 });
 

@@ -63,14 +63,17 @@ describe("profile: avatar and presence", () => {
     const ana = people.ana.page;
     await ana.getByRole("button", { name: "New chat" }).click();
     const dialog = ana.getByRole("dialog", { name: "New conversation" });
-    await dialog.getByLabel("Username").fill(people.ben.account.username);
+    await dialog.getByLabel("Name or username").fill(people.ben.account.username);
     await dialog.getByRole("button", { name: "Start conversation" }).click();
     await ana.getByRole("heading", { level: 1, name: "Ben Presence" }).waitFor();
     const box = ana.getByRole("textbox", { name: "Message Ben Presence" });
     await box.fill("Hello from Ana");
     await box.press("Enter");
     const ben = people.ben.page;
-    await ben.getByRole("navigation", { name: "Conversations" }).getByRole("link", { name: /^Ana Avatar/ }).click({ timeout: 15_000 });
+    await ben
+      .getByRole("navigation", { name: "Conversations" })
+      .getByRole("link", { name: /^Ana Avatar/ })
+      .click({ timeout: 15_000 });
     await ben.getByRole("list", { name: "Messages" }).getByText("Hello from Ana").waitFor({ timeout: 15_000 });
   });
 
@@ -90,10 +93,14 @@ describe("profile: avatar and presence", () => {
     await dialog.getByRole("button", { name: /Choose an image/ }).waitFor();
 
     // A file of the wrong type is refused inline.
-    await ana.getByTestId("avatar-file-input").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") });
+    await ana
+      .getByTestId("avatar-file-input")
+      .setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") });
     await dialog.getByText("Choose a JPEG, PNG, GIF or WebP image.").waitFor();
 
-    await ana.getByTestId("avatar-file-input").setInputFiles({ name: "holiday.png", mimeType: "image/png", buffer: png });
+    await ana
+      .getByTestId("avatar-file-input")
+      .setInputFiles({ name: "holiday.png", mimeType: "image/png", buffer: png });
     const crop = dialog.getByTestId("avatar-crop-area");
     await crop.waitFor();
     await dialog.getByLabel("Zoom", { exact: true }).fill("1.5");
@@ -130,9 +137,16 @@ describe("profile: avatar and presence", () => {
     // Ben sees it next to Ana's message, in the conversation header and in his room list.
     const benMessageAvatar = ben.getByRole("list", { name: "Messages" }).locator(`img[src="${avatarUrl}"]`).first();
     await benMessageAvatar.waitFor({ timeout: 20_000 });
-    const size = await benMessageAvatar.evaluate((image) => ({ width: image.naturalWidth, height: image.naturalHeight }));
+    const size = await benMessageAvatar.evaluate((image) => ({
+      width: image.naturalWidth,
+      height: image.naturalHeight,
+    }));
     assert.deepEqual(size, { width: 256, height: 256 });
-    await ben.getByRole("navigation", { name: "Conversations" }).locator(`img[src="${avatarUrl}"]`).first().waitFor({ timeout: 15_000 });
+    await ben
+      .getByRole("navigation", { name: "Conversations" })
+      .locator(`img[src="${avatarUrl}"]`)
+      .first()
+      .waitFor({ timeout: 15_000 });
     await ben.locator("header").locator(`img[src="${avatarUrl}"]`).first().waitFor({ timeout: 15_000 });
     await screenshot(ben, "profile-avatar-seen-by-peer");
   });
@@ -156,7 +170,10 @@ describe("profile: avatar and presence", () => {
 
     // Her profile page says so too.
     await ben.goto(`${baseUrl}/u/${people.ana.account.username}`);
-    await ben.getByTestId("profile-presence").getByText(/^Last seen/).waitFor({ timeout: 20_000 });
+    await ben
+      .getByTestId("profile-presence")
+      .getByText(/^Last seen/)
+      .waitFor({ timeout: 20_000 });
     await screenshot(ben, "profile-last-seen");
 
     // The choice survives a reload.

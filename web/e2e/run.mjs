@@ -29,10 +29,27 @@ try {
   const tests = spawn(process.execPath, ["--test", "--test-concurrency=1", ...testFiles], {
     cwd: webDir,
     stdio: "inherit",
-    env: { ...process.env, E2E_BASE_URL: baseUrl, CHROMIUM_PATH: chromium, E2E_RESULTS_DIR: resultsDir },
+    env: {
+      ...process.env,
+      E2E_BASE_URL: baseUrl,
+      CHROMIUM_PATH: chromium,
+      E2E_RESULTS_DIR: resultsDir,
+      // For tests that do to Firestore what a developer's machine can (recovery.e2e.mjs).
+      E2E_FIRESTORE_EMULATOR_HOST: hosts.firestoreEmulatorHost,
+      // The Realtime Database emulator, read as admin (offline-first.e2e.mjs: the focus node).
+      E2E_DATABASE_EMULATOR_HOST: hosts.databaseEmulatorHost,
+      // The mail emulator's Mailpit-style API, where tests read the mails the functions send.
+      E2E_MAIL_URL: hosts.mailUrl,
+      // A local web site with OpenGraph pages, which the functions may fetch for link previews.
+      E2E_LINK_ORIGIN_URL: hosts.linkOriginUrl,
+      // For tests that run a scheduled function at once (sendMissedMessages), as Cloud
+      // Scheduler's "force run" does.
+      E2E_FUNCTIONS_URL: hosts.functionsUrl,
+    },
   });
   exitCode = await new Promise((resolve) => tests.once("exit", (code) => resolve(code ?? 1)));
-  if (exitCode !== 0) console.error(`e2e: backend log tail:\n${backend.log.join("").split("\n").slice(-40).join("\n")}`);
+  if (exitCode !== 0)
+    console.error(`e2e: backend log tail:\n${backend.log.join("").split("\n").slice(-40).join("\n")}`);
 } catch (error) {
   console.error(error);
 } finally {

@@ -14,10 +14,14 @@ const outDir = path.join(webDir, "dist");
 const args = new Set(process.argv.slice(2));
 
 if (!args.has("--no-build")) {
-  execFileSync(process.execPath, [path.join(webDir, "node_modules/vite/bin/vite.js"), "build", "--manifest", "--logLevel", "error"], {
-    cwd: webDir,
-    stdio: "inherit",
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(webDir, "node_modules/vite/bin/vite.js"), "build", "--manifest", "--logLevel", "error"],
+    {
+      cwd: webDir,
+      stdio: "inherit",
+    },
+  );
 }
 
 const manifest = JSON.parse(readFileSync(path.join(outDir, ".vite/manifest.json"), "utf8"));

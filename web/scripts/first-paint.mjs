@@ -1,13 +1,22 @@
 #!/usr/bin/env node
 // Time from navigation start to the first paint of a conversation's messages, over fresh page
-// loads of the room's URL with the signed-in state restored from storage. Starts the e2e
-// backend and serves a build against it (e2e/harness.mjs), signs a person up in Chromium,
-// creates a group with messages, then loads /rooms/<id> N times, each in a new tab with the
-// HTTP cache off, reading the `flowchat:first-messages-paint` mark that the message list sets
-// in the frame that first paints messages (components/message-list.tsx).
-// Usage: npm run bench:paint [-- --runs 10] [-- --json]
+// loads of the room's URL with the signed-in state restored from storage, two ways side by side:
+// - cold (the design before issue 19): the service worker bypassed, and the Firestore cache and
+//   the last known state deleted before each load, so the app and the messages come from the
+//   network;
+// - warm: the service worker serves the app shell and the room paints from what the previous
+//   load left: the last known state (src/features/chat/last-known-state.ts; the Firestore
+//   IndexedDB cache for a client without it) (target: median under 200 ms).
+// Starts the e2e backend and serves a build against it (e2e/harness.mjs), signs a person up in
+// Chromium, creates a group with messages, then loads /rooms/<id> N times each way, alternating,
+// each in a new tab with the HTTP cache off, reading the `flowchat:first-messages-paint` mark that
+// the message list sets in the frame that first paints messages (components/message-list.tsx).
+// With --old-ref <git ref> (repeatable), the client at that ref (built the same way, on its own
+// origin) is measured too, its loads alternating with this client's.
+// Usage: npm run bench:paint [-- --runs 10] [-- --json] [-- --old-ref <git ref> [--old-ref <git ref>]]
 import { launchBrowser, newAccount } from "../e2e/browser.mjs";
 import { buildAndServe, requireTools, startBackend, stopBackend } from "../e2e/harness.mjs";
+import { oldWebAt } from "./bench-support.mjs";
 
 const MARK = "flowchat:first-messages-paint";
 const MESSAGES = 25;
@@ -15,6 +24,8 @@ const argv = process.argv.slice(2);
 const runsAt = argv.indexOf("--runs");
 const RUNS = runsAt >= 0 ? Number(argv[runsAt + 1]) : 10;
 const asJson = argv.includes("--json");
+/** Also measure the client at these git refs, in the same run (e.g. the commit before a change). */
+const OLD_REFS = argv.flatMap((arg, index) => (arg === "--old-ref" ? [argv[index + 1]] : []));
 
 function log(message) {
   if (!asJson) console.error(`bench:paint: ${message}`);
@@ -60,11 +71,39 @@ async function prepareRoom(context, baseUrl) {
   return url;
 }
 
-async function measure(context, url) {
+const WARM_TARGET_MS = 200;
+
+/** Deletes this origin's Firestore cache and the last known state (src/features/chat/
+ * last-known-state.ts) from a page that runs no FlowChat code. The session stays. */
+async function deleteLocalCaches(page, baseUrl) {
+  await page.goto(`${baseUrl}/manifest.webmanifest`);
+  await page.evaluate(async () => {
+    for (const key of Object.keys(localStorage))
+      if (key.startsWith("flowchat.lastKnown.")) localStorage.removeItem(key);
+    const names = (await indexedDB.databases()).map((db) => db.name).filter((name) => name?.startsWith("firestore/"));
+    await Promise.all(
+      names.map(
+        (name) =>
+          new Promise((resolve, reject) => {
+            const request = indexedDB.deleteDatabase(name);
+            request.onsuccess = resolve;
+            request.onerror = () => reject(request.error);
+            request.onblocked = () => reject(new Error(`${name} is still open elsewhere`));
+          }),
+      ),
+    );
+  });
+}
+
+async function measure(context, url, { cold }) {
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  if (cold) {
+    await cdp.send("Network.setBypassServiceWorker", { bypass: true });
+    await deleteLocalCaches(page, new URL(url).origin);
+  }
   await page.goto(url, { waitUntil: "commit" });
   const mark = await page.waitForFunction(
     (name) => performance.getEntriesByName(name, "mark")[0]?.startTime ?? false,
@@ -72,11 +111,62 @@ async function measure(context, url) {
     { timeout: 60_000, polling: 20 },
   );
   const ms = await mark.jsonValue();
-  const painted = await page.getByRole("list", { name: "Messages" }).getByText(/^Benchmark message/).count();
+  // Where the time went: the navigation's own timings and the app's load marks (lib/load-marks.ts).
+  const steps = await page.evaluate((prefix) => {
+    const [navigation] = performance.getEntriesByType("navigation");
+    const found = {
+      "html received": navigation?.responseEnd,
+      "DOM content loaded": navigation?.domContentLoadedEventStart,
+    };
+    for (const entry of performance.getEntriesByType("mark")) {
+      if (!entry.name.startsWith(prefix)) continue;
+      // A snapshot says whether it came from the cache or the server.
+      const from = entry.detail?.fromCache === true ? " [cache]" : entry.detail?.fromCache === false ? " [server]" : "";
+      found[entry.name.slice(prefix.length) + from] ??= entry.startTime;
+    }
+    return found;
+  }, "flowchat:");
+  const painted = await page
+    .getByRole("list", { name: "Messages" })
+    .getByText(/^Benchmark message/)
+    .count();
+  const controlled = await page.evaluate(() => navigator.serviceWorker.controller !== null);
+  // Let the room settle (the listener catches up with the server) before the tab goes, so the
+  // next warm load finds a current cache.
+  await page
+    .getByRole("list", { name: "Messages" })
+    .getByText(`Benchmark message ${MESSAGES}:`)
+    .waitFor({ timeout: 30_000 });
   await cdp.detach();
   await page.close();
   if (painted === 0) throw new Error("the mark was set but no benchmark message is on the page");
-  return ms;
+  if (controlled === cold)
+    throw new Error(`a ${cold ? "cold" : "warm"} load was ${controlled ? "" : "not "}served by the service worker`);
+  return { ms, steps };
+}
+
+/** Median time of each step, over the loads that reached it, in the order they happen. */
+function breakdown(loads) {
+  const names = new Set(loads.flatMap((load) => Object.keys(load.steps)));
+  const rows = [...names].map((name) => {
+    const times = loads
+      .map((load) => load.steps[name])
+      .filter((value) => typeof value === "number")
+      .sort((a, b) => a - b);
+    return { step: name, medianMs: Math.round(median(times)), loads: times.length };
+  });
+  return rows.sort((a, b) => a.medianMs - b.medianMs);
+}
+
+function statistics(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    medianMs: Math.round(median(sorted)),
+    p99Ms: Math.round(percentile(sorted, 99)),
+    minMs: Math.round(sorted[0]),
+    maxMs: Math.round(sorted[sorted.length - 1]),
+    samplesMs: samples.map((ms) => Math.round(ms)),
+  };
 }
 
 async function main() {
@@ -84,42 +174,115 @@ async function main() {
   // Long-lived access tokens: the loads should not wait for (or race on) silent refreshes.
   const backend = startBackend({ ...process.env, E2E_ACCESS_TOKEN_TTL_SECONDS: "3600" });
   let client;
+  const oldClients = [];
+  const olds = [];
   let browser;
   try {
     const hosts = await backend.ready;
     log("backend ready; building the client");
     client = await buildAndServe(hosts, "paint-dist");
+    for (const ref of OLD_REFS) {
+      // The client at an older ref, on its own origin (its own storage and service worker).
+      const old = oldWebAt(ref);
+      olds.push(old);
+      oldClients.push({ ref, served: await buildAndServe(hosts, "paint-old", old.root) });
+    }
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light" });
-    const url = await prepareRoom(context, client.baseUrl);
-    log(`room with ${MESSAGES} messages at ${new URL(url).pathname}; ${RUNS} loads`);
-    const samples = [];
-    for (let run = 0; run < RUNS; run++) samples.push(await measure(context, url));
-    const sorted = [...samples].sort((a, b) => a - b);
+    const clients = [{ name: "this client", baseUrl: client.baseUrl }];
+    for (const { ref, served } of oldClients) clients.push({ name: `before (${ref})`, ref, baseUrl: served.baseUrl });
+    for (const entry of clients) {
+      entry.url = await prepareRoom(context, entry.baseUrl);
+      // The service worker installs (and precaches the app) on the first load.
+      const first = await context.newPage();
+      await first.goto(entry.url);
+      await first.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
+      await first.close();
+      entry.cold = [];
+      entry.warm = [];
+    }
+    log(`a room with ${MESSAGES} messages per client; ${RUNS} loads each way`);
+    // Alternating clients and ways, so a busy moment of the machine falls on all of them.
+    for (let run = 0; run < RUNS; run++) {
+      for (const entry of clients) {
+        entry.cold.push(await measure(context, entry.url, { cold: true }));
+        entry.warm.push(await measure(context, entry.url, { cold: false }));
+      }
+    }
+    const [mine, ...befores] = clients;
+    const summary = (entry) => ({
+      cold: { ...statistics(entry.cold.map((load) => load.ms)), steps: breakdown(entry.cold) },
+      warm: { ...statistics(entry.warm.map((load) => load.ms)), steps: breakdown(entry.warm) },
+    });
     const result = {
       runs: RUNS,
       messages: MESSAGES,
-      medianMs: Math.round(median(sorted)),
-      p99Ms: Math.round(percentile(sorted, 99)),
-      minMs: Math.round(sorted[0]),
-      maxMs: Math.round(sorted[sorted.length - 1]),
-      samplesMs: samples.map((ms) => Math.round(ms)),
+      warmTargetMs: WARM_TARGET_MS,
+      ...summary(mine),
+      // The first --old-ref as `before` (what benchmarks/web.py reads), all of them in `befores`.
+      ...(befores.length > 0 ? { before: { ref: befores[0].ref, ...summary(befores[0]) } } : {}),
+      befores: befores.map((entry) => ({ ref: entry.ref, ...summary(entry) })),
     };
     if (asJson) {
       console.log(JSON.stringify(result));
     } else {
       console.log(`First message list paint: navigation start → first paint of a room's messages`);
-      console.log(`(${RUNS} fresh loads of one room's URL, signed in from storage, HTTP cache off, ${MESSAGES} messages)`);
+      console.log(
+        `(${RUNS} fresh loads each way, alternating, of one room's URL, signed in from storage, HTTP cache off, ${MESSAGES} messages)`,
+      );
+      console.log(
+        "cold: service worker bypassed, Firestore cache and last known state deleted (the design before issue 19)",
+      );
+      console.log("warm: app shell from the service worker, messages from what the previous load left");
       console.log("");
-      console.log("| statistic | ms |");
-      console.log("|---|---:|");
-      console.log(`| median | ${result.medianMs} |`);
-      console.log(`| p99 | ${result.p99Ms} |`);
-      console.log(`| min | ${result.minMs} |`);
-      console.log(`| max | ${result.maxMs} |`);
+      console.log("| statistic | cold ms | warm ms |");
+      console.log("|---|---:|---:|");
+      for (const [label, key] of [
+        ["median", "medianMs"],
+        ["p99", "p99Ms"],
+        ["min", "minMs"],
+        ["max", "maxMs"],
+      ]) {
+        console.log(`| ${label} | ${result.cold[key]} | ${result.warm[key]} |`);
+      }
       console.log("");
-      console.log(`samples: ${result.samplesMs.join(", ")} ms`);
+      console.log(`cold samples: ${result.cold.samplesMs.join(", ")} ms`);
+      console.log(`warm samples: ${result.warm.samplesMs.join(", ")} ms`);
+      for (const mode of ["cold", "warm"]) {
+        console.log("");
+        console.log(`${mode} load, median ms after navigation start of each step (loads that reached it):`);
+        for (const row of result[mode].steps)
+          console.log(`  ${String(row.medianMs).padStart(6)}  ${row.step}${row.loads < RUNS ? ` (${row.loads})` : ""}`);
+      }
+      for (const old of result.befores) {
+        console.log("");
+        console.log(`beside the client at ${old.ref}, same run (ratio: this / before):`);
+        console.log("");
+        console.log(`| statistic | cold ms | warm ms | before: cold ms | before: warm ms | cold ratio | warm ratio |`);
+        console.log("|---|---:|---:|---:|---:|---:|---:|");
+        for (const [label, key] of [
+          ["median", "medianMs"],
+          ["p99", "p99Ms"],
+        ]) {
+          const coldRatio = (result.cold[key] / old.cold[key]).toFixed(2);
+          const ratio = (result.warm[key] / old.warm[key]).toFixed(2);
+          console.log(
+            `| ${label} | ${result.cold[key]} | ${result.warm[key]} | ${old.cold[key]} | ${old.warm[key]} | ${coldRatio} | ${ratio} |`,
+          );
+        }
+        console.log(`${old.ref}: cold samples: ${old.cold.samplesMs.join(", ")} ms`);
+        console.log(`${old.ref}: warm samples: ${old.warm.samplesMs.join(", ")} ms`);
+        for (const mode of ["cold", "warm"]) {
+          console.log(`${old.ref}, ${mode} load, median ms of each step:`);
+          for (const row of old[mode].steps)
+            console.log(
+              `  ${String(row.medianMs).padStart(6)}  ${row.step}${row.loads < RUNS ? ` (${row.loads})` : ""}`,
+            );
+        }
+      }
+      console.log(`warm median ${result.warm.medianMs} ms (target under ${WARM_TARGET_MS} ms)`);
     }
+    if (result.warm.medianMs >= WARM_TARGET_MS) return 1;
     return 0;
   } catch (error) {
     console.error(error);
@@ -128,6 +291,8 @@ async function main() {
   } finally {
     await browser?.close();
     await client?.close();
+    for (const { served } of oldClients) await served.close();
+    for (const old of olds) old.remove();
     await stopBackend(backend.child);
   }
 }

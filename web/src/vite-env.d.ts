@@ -1,4 +1,5 @@
 /// <reference types="vite/client" />
+/// <reference types="vite-plugin-pwa/client" />
 
 interface ImportMetaEnv {
   readonly VITE_FIREBASE_API_KEY?: string;
@@ -13,6 +14,8 @@ interface ImportMetaEnv {
   readonly VITE_FIRESTORE_EMULATOR_HOST?: string;
   readonly VITE_DATABASE_EMULATOR_HOST?: string;
   readonly VITE_FUNCTIONS_URL?: string;
+  readonly VITE_FIREBASE_VAPID_KEY?: string;
+  readonly VITE_FIRESTORE_CACHE?: string;
 }
 
 interface ImportMeta {

@@ -67,7 +67,9 @@ describe("createApi", () => {
   });
 
   it("leaves messages without a field prefix on the form", async () => {
-    const api = createApi(BASE, async () => jsonResponse(401, errorBody("UNAUTHENTICATED", "Invalid login or password")));
+    const api = createApi(BASE, async () =>
+      jsonResponse(401, errorBody("UNAUTHENTICATED", "Invalid login or password")),
+    );
     await expect(api.login({ login: "ann", password: "x" })).rejects.toMatchObject({
       code: "UNAUTHENTICATED",
       field: null,

@@ -9,6 +9,8 @@ export interface User {
   avatarUrl: string | null;
   bio: string;
   createdAt: string;
+  /** Only present on your own account: whether you confirmed your email address. */
+  emailVerified?: boolean;
 }
 
 export interface TokenBundle {
@@ -86,12 +88,7 @@ export class ApiError extends Error {
   /** Seconds to wait before trying again, from Retry-After on 429. */
   readonly retryAfterSeconds: number | null;
 
-  constructor(options: {
-    code: ApiErrorCode;
-    httpStatus: number;
-    message: string;
-    retryAfterSeconds?: number | null;
-  }) {
+  constructor(options: { code: ApiErrorCode; httpStatus: number; message: string; retryAfterSeconds?: number | null }) {
     super(options.message);
     this.name = "ApiError";
     this.code = options.code;
@@ -145,7 +142,13 @@ export interface Api {
 /** A request that gets no answer in this time fails, so a refresh never holds the lock forever. */
 export const REQUEST_TIMEOUT_MS = 20_000;
 
-export function createApi(baseUrl: string, fetchImpl: typeof fetch = (...args) => fetch(...args)): Api {
+type Caller = <T>(
+  name: string,
+  options?: { method?: "GET" | "POST"; body?: unknown; accessToken?: string },
+) => Promise<T>;
+
+/** One JSON call to an HTTP function; every failure becomes an ApiError. */
+export function createCaller(baseUrl: string, fetchImpl: typeof fetch = (...args) => fetch(...args)): Caller {
   async function call<T>(
     name: string,
     options: { method?: "GET" | "POST"; body?: unknown; accessToken?: string } = {},
@@ -180,6 +183,11 @@ export function createApi(baseUrl: string, fetchImpl: typeof fetch = (...args) =
     return (await response.json()) as T;
   }
 
+  return call;
+}
+
+export function createApi(baseUrl: string, fetchImpl: typeof fetch = (...args) => fetch(...args)): Api {
+  const call = createCaller(baseUrl, fetchImpl);
   return {
     register: (input) => call<AuthResult>("register", { body: input }),
     login: (input) => call<AuthResult>("login", { body: input }),

@@ -48,8 +48,22 @@ describe("readConfig", () => {
   });
 
   it("rejects a malformed emulator host", () => {
-    expect(() => readConfig({ DEV: true, VITE_FIRESTORE_EMULATOR_HOST: "localhost" } as ImportMetaEnv & { DEV: boolean })).toThrow(
-      /host:port/,
-    );
+    expect(() =>
+      readConfig({ DEV: true, VITE_FIRESTORE_EMULATOR_HOST: "localhost" } as ImportMetaEnv & { DEV: boolean }),
+    ).toThrow(/host:port/);
+  });
+
+  it("takes the web push key from VITE_FIREBASE_VAPID_KEY, and has none by default", () => {
+    expect(readConfig({ DEV: true } as ImportMetaEnv & { DEV: boolean }).vapidKey).toBeNull();
+    expect(
+      readConfig({ DEV: true, VITE_FIREBASE_VAPID_KEY: " BPk3-key " } as ImportMetaEnv & { DEV: boolean }).vapidKey,
+    ).toBe("BPk3-key");
+  });
+
+  it("keeps Firestore's cache in IndexedDB unless VITE_FIRESTORE_CACHE says memory", () => {
+    const dev = (extra: Partial<ImportMetaEnv>) => ({ DEV: true, ...extra }) as ImportMetaEnv & { DEV: boolean };
+    expect(readConfig(dev({})).firestoreCache).toBe("persistent");
+    expect(readConfig(dev({ VITE_FIRESTORE_CACHE: "memory" })).firestoreCache).toBe("memory");
+    expect(() => readConfig(dev({ VITE_FIRESTORE_CACHE: "disk" }))).toThrow(/VITE_FIRESTORE_CACHE/);
   });
 });

@@ -19,6 +19,12 @@ export interface AppConfig {
   /** null when talking to a real Firebase project. */
   emulators: EmulatorHosts | null;
   functionsUrl: string;
+  /** The web push (VAPID) public key of the Firebase project; null: push registration is skipped. */
+  vapidKey: string | null;
+  /** Where Firestore keeps what it has read and the writes not yet sent: "persistent"
+   * (IndexedDB, shared by the tabs; the default) or "memory" (gone on reload, cheaper per
+   * snapshot). */
+  firestoreCache: "persistent" | "memory";
 }
 
 export const DEMO_PROJECT_ID = "demo-flowchat";
@@ -31,6 +37,14 @@ function hostPort(value: string | undefined, fallback: string): { host: string; 
     throw new Error(`Expected host:port, got "${text}"`);
   }
   return { host: text.slice(0, separator), port };
+}
+
+function firestoreCache(value: string | undefined): AppConfig["firestoreCache"] {
+  const text = value?.trim() || "persistent";
+  if (text !== "persistent" && text !== "memory") {
+    throw new Error(`VITE_FIRESTORE_CACHE must be "persistent" or "memory", got "${text}"`);
+  }
+  return text;
 }
 
 export function readConfig(env: ImportMetaEnv & { DEV?: boolean }): AppConfig {
@@ -62,9 +76,9 @@ export function readConfig(env: ImportMetaEnv & { DEV?: boolean }): AppConfig {
           database: hostPort(env.VITE_DATABASE_EMULATOR_HOST, "127.0.0.1:9000"),
         }
       : null,
-    functionsUrl: (
-      env.VITE_FUNCTIONS_URL || `http://127.0.0.1:5001/${projectId}/us-central1`
-    ).replace(/\/+$/, ""),
+    functionsUrl: (env.VITE_FUNCTIONS_URL || `http://127.0.0.1:5001/${projectId}/us-central1`).replace(/\/+$/, ""),
+    vapidKey: env.VITE_FIREBASE_VAPID_KEY?.trim() || null,
+    firestoreCache: firestoreCache(env.VITE_FIRESTORE_CACHE),
   };
 }
 

@@ -38,7 +38,8 @@ export function createFakeServer(options: { expiresIn?: number; refreshLatencyMs
     return bundle;
   }
 
-  const unauthenticated = (message = "unauthenticated") => new ApiError({ code: "UNAUTHENTICATED", httpStatus: 401, message });
+  const unauthenticated = (message = "unauthenticated") =>
+    new ApiError({ code: "UNAUTHENTICATED", httpStatus: 401, message });
 
   const api = {
     register: vi.fn(async (): Promise<AuthResult> => ({ user: alice, ...issue() })),

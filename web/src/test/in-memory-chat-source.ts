@@ -1,6 +1,6 @@
 // A ChatDataSource held in memory, for component tests. Not used by the running app.
 import { vi } from "vitest";
-import type { ChatDataSource, MessagePage, Subscriber } from "@/features/chat/data-source";
+import type { AroundPage, ChatDataSource, MessagePage, Subscriber } from "@/features/chat/data-source";
 import type { Message, MessageDraft, Presence, ReadReceipt, RoomSummary, TypingUser } from "@/features/chat/types";
 
 export class InMemoryChatSource implements ChatDataSource {
@@ -56,17 +56,30 @@ export class InMemoryChatSource implements ChatDataSource {
     for (const watcher of this.typingWatchers) if (watcher.roomId === roomId) watcher.subscriber.next(users);
   }
 
+  /** The room list changing, as if from the server. */
+  setRooms(rooms: RoomSummary[]) {
+    this.rooms = rooms;
+    for (const watcher of this.roomWatchers) watcher.next(rooms);
+  }
+
+  /** What never arrives, as over a connection that hangs (tests of slow loading). */
+  silent = { rooms: false, messages: false };
+
   watchRooms(subscriber: Subscriber<RoomSummary[]>) {
     this.roomWatchers.add(subscriber);
-    subscriber.next(this.rooms);
-    return () => this.roomWatchers.delete(subscriber);
+    if (!this.silent.rooms) subscriber.next(this.rooms);
+    return () => {
+      this.roomWatchers.delete(subscriber);
+    };
   }
 
   watchMessages(roomId: string, limit: number, subscriber: Subscriber<MessagePage>) {
     const watcher = { roomId, limit, subscriber };
     this.messageWatchers.add(watcher);
-    subscriber.next(this.newest(roomId, limit));
-    return () => this.messageWatchers.delete(watcher);
+    if (!this.silent.messages) subscriber.next(this.newest(roomId, limit));
+    return () => {
+      this.messageWatchers.delete(watcher);
+    };
   }
 
   async loadOlderMessages(roomId: string, beforeMessageId: string, limit: number): Promise<MessagePage> {
@@ -74,6 +87,21 @@ export class InMemoryChatSource implements ChatDataSource {
     const end = all.findIndex((message) => message.id === beforeMessageId);
     const start = Math.max(0, end - limit);
     return { messages: all.slice(start, end), hasMore: start > 0 };
+  }
+
+  async loadNewerMessages(roomId: string, afterMessageId: string, limit: number): Promise<MessagePage> {
+    const all = this.messages.get(roomId) ?? [];
+    const start = all.findIndex((message) => message.id === afterMessageId) + 1;
+    return { messages: all.slice(start, start + limit), hasMore: start + limit < all.length };
+  }
+
+  async loadAround(roomId: string, messageId: string, limit: number): Promise<AroundPage | null> {
+    const all = this.messages.get(roomId) ?? [];
+    const index = all.findIndex((message) => message.id === messageId);
+    if (index < 0) return null;
+    const start = Math.max(0, index - limit);
+    const end = Math.min(all.length, index + limit + 1);
+    return { messages: all.slice(start, end), hasOlder: start > 0, hasNewer: end < all.length };
   }
 
   editMessage = vi.fn(async (roomId: string, messageId: string, text: string) => {

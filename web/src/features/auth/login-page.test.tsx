@@ -9,7 +9,14 @@ import { SignedOutOnly } from "./require-session";
 
 const routes = (
   <>
-    <Route path="/login" element={<SignedOutOnly><LoginPage /></SignedOutOnly>} />
+    <Route
+      path="/login"
+      element={
+        <SignedOutOnly>
+          <LoginPage />
+        </SignedOutOnly>
+      }
+    />
     <Route path="/" element={<LocationProbe />} />
   </>
 );
@@ -64,7 +71,12 @@ describe("LoginPage", () => {
   it("shows throttling with the wait time and blocks resubmitting", async () => {
     const { server } = await renderWithSession(routes, { path: "/login" });
     server.api.login.mockRejectedValueOnce(
-      new ApiError({ code: "RESOURCE_EXHAUSTED", httpStatus: 429, message: "Too many attempts", retryAfterSeconds: 42 }),
+      new ApiError({
+        code: "RESOURCE_EXHAUSTED",
+        httpStatus: 429,
+        message: "Too many attempts",
+        retryAfterSeconds: 42,
+      }),
     );
 
     await fillAndSubmit("alice", "guess");
@@ -76,7 +88,11 @@ describe("LoginPage", () => {
   it("shows the server's throttling message when Retry-After cannot be read", async () => {
     const { server } = await renderWithSession(routes, { path: "/login" });
     server.api.login.mockRejectedValueOnce(
-      new ApiError({ code: "RESOURCE_EXHAUSTED", httpStatus: 429, message: "too many failed logins; try again in 895 seconds" }),
+      new ApiError({
+        code: "RESOURCE_EXHAUSTED",
+        httpStatus: 429,
+        message: "too many failed logins; try again in 895 seconds",
+      }),
     );
 
     await fillAndSubmit("alice", "guess");

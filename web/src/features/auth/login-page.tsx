@@ -70,6 +70,12 @@ export function LoginPage() {
           }}
           error={form.fieldErrors.password}
         />
+        <Link
+          to="/forgot-password"
+          className="-mt-2 justify-self-end text-sm text-primary underline-offset-4 hover:underline"
+        >
+          Forgot your password?
+        </Link>
         <Button type="submit" disabled={form.submitting || form.throttled || !login.trim() || !password}>
           {form.submitting ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
           Log in

@@ -10,8 +10,22 @@ describe("RequireSession", () => {
   it("returns to the page that asked for a log-in", async () => {
     await renderWithSession(
       <>
-        <Route path="/login" element={<SignedOutOnly><LoginPage /></SignedOutOnly>} />
-        <Route path="/u/:username" element={<RequireSession><LocationProbe /></RequireSession>} />
+        <Route
+          path="/login"
+          element={
+            <SignedOutOnly>
+              <LoginPage />
+            </SignedOutOnly>
+          }
+        />
+        <Route
+          path="/u/:username"
+          element={
+            <RequireSession>
+              <LocationProbe />
+            </RequireSession>
+          }
+        />
       </>,
       { path: "/u/bob" },
     );

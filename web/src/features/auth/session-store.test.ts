@@ -8,7 +8,10 @@ function stored(): StoredSession | null {
   return text ? (JSON.parse(text) as StoredSession) : null;
 }
 
-function createTab(server: ReturnType<typeof createFakeServer>, extra: Partial<ConstructorParameters<typeof SessionStore>[0]> = {}) {
+function createTab(
+  server: ReturnType<typeof createFakeServer>,
+  extra: Partial<ConstructorParameters<typeof SessionStore>[0]> = {},
+) {
   const firebase = createFakeFirebase();
   let onStorage: ((event: StorageEvent) => void) | undefined;
   const store = new SessionStore({
@@ -258,6 +261,26 @@ describe("SessionStore", () => {
     expect(firebase.signOut).toHaveBeenCalled();
     expect(stored()).toBeNull();
     expect(store.getState()).toMatchObject({ status: "signed-out", user: null, endedReason: null });
+  });
+
+  it("runs beforeLogout while still signed in, and logs out even if it fails", async () => {
+    const server = createFakeServer();
+    const seen: string[] = [];
+    const beforeLogout = vi.fn(async () => {
+      seen.push(`before: ${store.getState().status}, server logout called: ${server.api.logout.mock.calls.length}`);
+      throw new Error("offline");
+    });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const { store } = createTab(server, { beforeLogout });
+    await store.start();
+    await store.login({ login: "alice", password: "pw" });
+
+    await store.logout();
+
+    expect(seen).toEqual(["before: signed-in, server logout called: 0"]);
+    expect(server.api.logout).toHaveBeenCalledTimes(1);
+    expect(store.getState().status).toBe("signed-out");
+    warn.mockRestore();
   });
 
   it("revokes the session on the server even when the access token has expired", async () => {

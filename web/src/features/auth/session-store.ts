@@ -50,6 +50,8 @@ export interface SessionStoreOptions {
   locks?: LockManager | null;
   /** Subscribes to `storage` events from other tabs; returns an unsubscribe function. */
   listenToOtherTabs?: (listener: (event: StorageEvent) => void) => () => void;
+  /** Runs at log-out while still signed in (e.g. forgetting this device's push token); errors are ignored. */
+  beforeLogout?: () => Promise<unknown>;
   now?: () => number;
 }
 
@@ -134,6 +136,9 @@ export class SessionStore {
   }
 
   async logout(): Promise<void> {
+    if (this.session && this.options.beforeLogout) {
+      await this.options.beforeLogout().catch((error: unknown) => console.warn("before log-out", error));
+    }
     if (this.session) {
       // Revoke on the server first, refreshing an expired access token if need be, so the
       // refresh token stops working too. Offline, the local session ends anyway.
@@ -232,6 +237,12 @@ export class SessionStore {
     return result.user;
   }
 
+  /** After a change that revoked every Firebase sign-in (new password, other sessions
+   * ended), sign this device in again with the custom token the server returned. */
+  async renewFirebaseSignIn(firebaseToken: string): Promise<void> {
+    if (this.session) await this.signIntoFirebase(firebaseToken);
+  }
+
   private async signIntoFirebase(firebaseToken: string) {
     try {
       await this.options.firebase.signIn(firebaseToken);
@@ -266,11 +277,14 @@ export class SessionStore {
 
   private scheduleRefresh(delayMs: number) {
     clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => {
-      this.refresh().catch(() => {
-        // Failures already ended the session or scheduled a retry.
-      });
-    }, Math.max(0, delayMs));
+    this.refreshTimer = setTimeout(
+      () => {
+        this.refresh().catch(() => {
+          // Failures already ended the session or scheduled a retry.
+        });
+      },
+      Math.max(0, delayMs),
+    );
   }
 
   private scheduleRetry() {

@@ -9,7 +9,14 @@ import { SignupPage } from "./signup-page";
 
 const routes = (
   <>
-    <Route path="/signup" element={<SignedOutOnly><SignupPage /></SignedOutOnly>} />
+    <Route
+      path="/signup"
+      element={
+        <SignedOutOnly>
+          <SignupPage />
+        </SignedOutOnly>
+      }
+    />
     <Route path="/" element={<LocationProbe />} />
   </>
 );

@@ -14,7 +14,12 @@ const NO_ALIASES: Record<string, Field> = {};
 
 export function SignupPage() {
   const store = useSessionStore();
-  const [values, setValues] = useState<Record<Field, string>>({ email: "", username: "", displayName: "", password: "" });
+  const [values, setValues] = useState<Record<Field, string>>({
+    email: "",
+    username: "",
+    displayName: "",
+    password: "",
+  });
   const form = useAuthForm(FIELDS, NO_ALIASES);
   const inputs: Record<Field, React.RefObject<HTMLInputElement | null>> = {
     email: useRef<HTMLInputElement>(null),
@@ -78,7 +83,12 @@ export function SignupPage() {
           hint="Others can find and @mention you by this name."
           {...bind("username")}
         />
-        <FormField label="Display name" autoComplete="name" hint="Shown next to your messages." {...bind("displayName")} />
+        <FormField
+          label="Display name"
+          autoComplete="name"
+          hint="Shown next to your messages."
+          {...bind("displayName")}
+        />
         <FormField label="Password" type="password" autoComplete="new-password" required {...bind("password")} />
         <Button type="submit" disabled={form.submitting || form.throttled || !complete}>
           {form.submitting ? <Loader2Icon className="animate-spin" aria-hidden /> : null}

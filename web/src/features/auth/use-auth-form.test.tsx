@@ -53,7 +53,11 @@ describe("useAuthForm", () => {
 
     await act(() =>
       result.current.submit(async () => {
-        throw new ApiError({ code: "INVALID_ARGUMENT", httpStatus: 400, message: "Content-Type: must be application/json" });
+        throw new ApiError({
+          code: "INVALID_ARGUMENT",
+          httpStatus: 400,
+          message: "Content-Type: must be application/json",
+        });
       }),
     );
 

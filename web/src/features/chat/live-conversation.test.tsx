@@ -25,7 +25,12 @@ function uploadingActions() {
     listMyRooms: vi.fn(async () => ({ rooms: [], invites: [], blocked: [] })),
     listMembers: vi.fn(async () => []),
   } as unknown as RoomActions;
-  return { actions, uploadAttachment, progress: (fraction: number) => progress(fraction), finish: (attachment: Attachment) => finish(attachment) };
+  return {
+    actions,
+    uploadAttachment,
+    progress: (fraction: number) => progress(fraction),
+    finish: (attachment: Attachment) => finish(attachment),
+  };
 }
 
 async function renderRoom(actions: RoomActions) {
@@ -47,7 +52,14 @@ async function renderRoom(actions: RoomActions) {
 }
 
 const notes = () => new File(["agenda"], "agenda.txt", { type: "text/plain" });
-const uploaded: Attachment = { id: "rooms/r1/abc.txt", kind: "file", url: "https://cdn.example/agenda.txt", name: "agenda.txt", sizeBytes: 6, mimeType: "text/plain" };
+const uploaded: Attachment = {
+  id: "rooms/r1/abc.txt",
+  kind: "file",
+  url: "https://cdn.example/agenda.txt",
+  name: "agenda.txt",
+  sizeBytes: 6,
+  mimeType: "text/plain",
+};
 
 describe("attachments in a conversation", () => {
   it("uploads a picked file with a progress bar, then posts it", async () => {
@@ -81,18 +93,28 @@ describe("attachments in a conversation", () => {
 
     fireEvent.paste(screen.getByLabelText("Message Design"), { clipboardData: { files: [notes()] } });
 
-    expect(upload.uploadAttachment).toHaveBeenCalledWith("r1", expect.objectContaining({ name: "agenda.txt" }), expect.any(Function));
+    expect(upload.uploadAttachment).toHaveBeenCalledWith(
+      "r1",
+      expect.objectContaining({ name: "agenda.txt" }),
+      expect.any(Function),
+    );
   });
 
   it("shows why an upload failed and lets it be dismissed", async () => {
     const actions = {
-      uploadAttachment: vi.fn(async () => Promise.reject(new Error("contentType: text/x-shellscript is not allowed here"))),
+      uploadAttachment: vi.fn(async () =>
+        Promise.reject(new Error("contentType: text/x-shellscript is not allowed here")),
+      ),
       listMyRooms: vi.fn(async () => ({ rooms: [], invites: [], blocked: [] })),
       listMembers: vi.fn(async () => []),
     } as unknown as RoomActions;
     await renderRoom(actions);
 
-    await userEvent.upload(screen.getByTestId("attachment-input"), new File(["#!"], "run.sh", { type: "text/x-shellscript" }), { applyAccept: false });
+    await userEvent.upload(
+      screen.getByTestId("attachment-input"),
+      new File(["#!"], "run.sh", { type: "text/x-shellscript" }),
+      { applyAccept: false },
+    );
 
     expect(await screen.findByRole("alert")).toHaveTextContent("This kind of file can't be shared.");
     await userEvent.click(screen.getByRole("button", { name: "Dismiss run.sh" }));

@@ -18,8 +18,14 @@ export interface RoomSummary {
   updatedAt: Date;
   /** How many people are in the room, when the data source knows. */
   memberCount?: number;
+  /** A group's topic, shown under its name in the header. */
+  topic?: string;
   /** false when the person may not post (archived room, or a block closed a direct room). */
   canPost?: boolean;
+  /** The person's role in the room, when known (who may pin follows it). */
+  role?: "owner" | "admin" | "member";
+  /** A direct room whose other person deleted their account. */
+  peerDeleted?: boolean;
 }
 
 export interface Attachment {
@@ -65,6 +71,37 @@ export interface Message {
   reactions: Record<string, string[]>;
   attachments: Attachment[];
   delivery: MessageDeliveryState;
+  /** Set on a line the functions wrote about the room (someone joined, a rename, …). */
+  system?: SystemEvent;
+  /** The card of the message's first link, written by the functions (absent once removed). */
+  preview?: LinkPreview | null;
+}
+
+/** A link's preview card; `imageUrl` is a Cloudinary fetch URL (or ""), never the site's. */
+export interface LinkPreview {
+  url: string;
+  title: string;
+  description: string;
+  siteName: string;
+  imageUrl: string;
+}
+
+/** A pinned message of a room (`rooms/{roomId}/pins/{messageId}`). */
+export interface PinnedMessage {
+  messageId: string;
+  senderId: string;
+  senderName: string;
+  text: string;
+  pinnedBy: string;
+  pinnedAt: Date | null;
+}
+
+export interface SystemEvent {
+  event: "joined" | "left" | "removed" | "renamed" | "topic" | "pinned";
+  /** The person removed ("removed"). */
+  subjectName: string;
+  /** The new name or topic. */
+  value: string;
 }
 
 export interface MessageDraft {

@@ -4,6 +4,8 @@ import { notificationTitle } from "./notification-documents";
 import type { AppNotification } from "./types";
 
 const CHOICE_KEY = "flowchat.desktopNotifications";
+/** Dispatched on window when the choice is made here (web push registers then). */
+export const DESKTOP_NOTIFICATIONS_CHANGED = "flowchat:desktop-notifications";
 
 export type DesktopPermission = "unsupported" | "default" | "granted" | "denied";
 
@@ -27,6 +29,7 @@ export function rememberDesktopNotifications(on: boolean): void {
   } catch {
     // Private mode without storage: the choice lasts for this page only.
   }
+  window.dispatchEvent(new Event(DESKTOP_NOTIFICATIONS_CHANGED));
 }
 
 /** Whether a new notification would be shown now. */
@@ -45,10 +48,14 @@ export async function enableDesktopNotifications(): Promise<DesktopPermission> {
 
 /**
  * Shows `notification` as a system notification when the tab is hidden and the person chose
- * them; clicking it focuses the tab and calls `onOpen`. Returns whether one was shown.
+ * them, unless it came in their quiet hours; clicking it focuses the tab and calls `onOpen`.
+ * Returns whether one was shown.
  */
-export function showDesktopNotification(notification: AppNotification, onOpen: (notification: AppNotification) => void): boolean {
-  if (document.visibilityState !== "hidden" || !desktopNotificationsActive()) return false;
+export function showDesktopNotification(
+  notification: AppNotification,
+  onOpen: (notification: AppNotification) => void,
+): boolean {
+  if (notification.quiet || document.visibilityState !== "hidden" || !desktopNotificationsActive()) return false;
   try {
     const shown = new window.Notification(notificationTitle(notification), {
       body: notification.preview,

@@ -27,7 +27,12 @@ export function watchUnreadNotifications(
   limit: number,
   subscriber: Subscriber<NotificationsPage>,
 ): Unsubscribe {
-  const unread = query(notificationsOf(db, uid), where("read", "==", false), orderBy("createdAt", "desc"), limitTo(limit + 1));
+  const unread = query(
+    notificationsOf(db, uid),
+    where("read", "==", false),
+    orderBy("createdAt", "desc"),
+    limitTo(limit + 1),
+  );
   return onSnapshot(
     unread,
     // Metadata changes too, so that a snapshot which only moves from "cache" to "server" (the
@@ -38,7 +43,11 @@ export function watchUnreadNotifications(
       const items = snapshot.docs
         .map((item) => toAppNotification(item.id, item.data({ serverTimestamps: "estimate" }) as NotificationFields))
         .filter((item): item is AppNotification => item !== null);
-      subscriber.next({ items: items.slice(0, limit), hasMore: snapshot.docs.length > limit, fromCache: snapshot.metadata.fromCache });
+      subscriber.next({
+        items: items.slice(0, limit),
+        hasMore: snapshot.docs.length > limit,
+        fromCache: snapshot.metadata.fromCache,
+      });
     },
     (error) => subscriber.error?.(error instanceof Error ? error : new Error(String(error))),
   );
@@ -49,7 +58,9 @@ export function watchUnreadNotifications(
  * skipped. Tries them all, then rejects with the first other failure.
  */
 export async function markNotificationsRead(db: Firestore, uid: string, ids: readonly string[]): Promise<void> {
-  const results = await Promise.allSettled(ids.map((id) => updateDoc(doc(notificationsOf(db, uid), id), { read: true })));
+  const results = await Promise.allSettled(
+    ids.map((id) => updateDoc(doc(notificationsOf(db, uid), id), { read: true })),
+  );
   const failure = results.find(
     (result): result is PromiseRejectedResult =>
       result.status === "rejected" && (result.reason as { code?: string } | null)?.code !== "not-found",
@@ -60,5 +71,9 @@ export async function markNotificationsRead(db: Firestore, uid: string, ids: rea
 /** Every unread notification, not only the ones on screen. */
 export async function markAllNotificationsRead(db: Firestore, uid: string): Promise<void> {
   const unread = await getDocs(query(notificationsOf(db, uid), where("read", "==", false)));
-  await markNotificationsRead(db, uid, unread.docs.map((item) => item.id));
+  await markNotificationsRead(
+    db,
+    uid,
+    unread.docs.map((item) => item.id),
+  );
 }

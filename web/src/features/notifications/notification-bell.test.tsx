@@ -54,7 +54,7 @@ function notification(id: string, overrides: Partial<AppNotification> = {}): App
     type: "mention",
     roomId: "room-1",
     roomName: "Design team",
-    messageId: id,
+    messageId: id.slice(id.indexOf("_") + 1),
     senderId: "u_dee",
     senderName: "Dee Nguyen",
     preview: "can you review the mockups?",
@@ -77,7 +77,13 @@ describe("NotificationBell", () => {
     const source = new NotifyingSource(alice);
     source.notifications = [
       notification("room-1_m2", { preview: "the newest one", createdAt: new Date(Date.now() - 60_000 * 2) }),
-      notification("room-2_m1", { type: "direct", roomId: "room-2", roomName: "Dee Nguyen", preview: "hi there", createdAt: new Date(Date.now() - 3 * 3_600_000) }),
+      notification("room-2_m1", {
+        type: "direct",
+        roomId: "room-2",
+        roomName: "Dee Nguyen",
+        preview: "hi there",
+        createdAt: new Date(Date.now() - 3 * 3_600_000),
+      }),
     ];
     const user = userEvent.setup();
     await renderWithSession(routes, { signedIn: true, chatSource: source });
@@ -104,7 +110,7 @@ describe("NotificationBell", () => {
     await user.click(screen.getByRole("button", { name: "Notifications, 1 unread" }));
     await user.click(await screen.findByRole("menuitem", { name: /Dee Nguyen mentioned you in Design team/ }));
     expect(source.markNotificationsRead).toHaveBeenCalledWith(["room-1_m1"]);
-    expect(await screen.findByTestId("location")).toHaveTextContent("/rooms/room-1");
+    expect(await screen.findByTestId("location")).toHaveTextContent("/r/room-1/m/m1");
     expect(source.notifications[0]!.read).toBe(true);
   });
 
@@ -135,7 +141,11 @@ describe("NotificationBell", () => {
   });
 
   it("shows a desktop notification for one that arrives while the tab is hidden, and not for those already there", async () => {
-    const shown: { title: string; options?: NotificationOptions; instance: { onclick: ((event: Event) => void) | null; close: () => void } }[] = [];
+    const shown: {
+      title: string;
+      options?: NotificationOptions;
+      instance: { onclick: ((event: Event) => void) | null; close: () => void };
+    }[] = [];
     class FakeNotification {
       static permission: NotificationPermission = "granted";
       static requestPermission = vi.fn(async () => "granted" as NotificationPermission);
@@ -158,16 +168,31 @@ describe("NotificationBell", () => {
     expect(shown).toHaveLength(0);
 
     Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
-    act(() => source.add(notification("room-2_m3", { type: "direct", roomId: "room-2", roomName: "Dee Nguyen", preview: "are you there?", createdAt: new Date() })));
+    act(() =>
+      source.add(
+        notification("room-2_m3", {
+          type: "direct",
+          roomId: "room-2",
+          roomName: "Dee Nguyen",
+          preview: "are you there?",
+          createdAt: new Date(),
+        }),
+      ),
+    );
     expect(shown).toHaveLength(1);
     expect(shown[0]!.title).toBe("Dee Nguyen");
     expect(shown[0]!.options).toMatchObject({ body: "are you there?", tag: "room-2_m3" });
+    // In the person's quiet hours: listed, not shown.
+    act(() =>
+      source.add(notification("room-2_m4", { type: "direct", roomId: "room-2", quiet: true, createdAt: new Date() })),
+    );
+    expect(shown).toHaveLength(1);
 
     act(() => shown[0]!.instance.onclick?.(new Event("click")));
     expect(focus).toHaveBeenCalled();
     expect(source.markNotificationsRead).toHaveBeenCalledWith(["room-2_m3"]);
     expect(shown[0]!.instance.close).toHaveBeenCalled();
-    expect(await screen.findByTestId("location")).toHaveTextContent("/rooms/room-2");
+    expect(await screen.findByTestId("location")).toHaveTextContent("/r/room-2/m/m3");
   });
 
   it("shows no desktop notification when permission is denied or the person did not choose them", async () => {
@@ -209,7 +234,10 @@ describe("DesktopNotificationsMenuItem", () => {
 
   it("asks for permission from the click and remembers the choice", async () => {
     const requestPermission = vi.fn(async () => "granted" as NotificationPermission);
-    const Fake = Object.assign(function Notification() {}, { permission: "default" as NotificationPermission, requestPermission });
+    const Fake = Object.assign(function Notification() {}, {
+      permission: "default" as NotificationPermission,
+      requestPermission,
+    });
     vi.stubGlobal("Notification", Fake);
     const user = userEvent.setup();
     await renderWithSession(menuRoutes, { signedIn: true });
@@ -225,11 +253,17 @@ describe("DesktopNotificationsMenuItem", () => {
   });
 
   it("is disabled when the browser blocks notifications, and absent where they are unsupported", async () => {
-    vi.stubGlobal("Notification", Object.assign(function Notification() {}, { permission: "denied", requestPermission: vi.fn() }));
+    vi.stubGlobal(
+      "Notification",
+      Object.assign(function Notification() {}, { permission: "denied", requestPermission: vi.fn() }),
+    );
     const user = userEvent.setup();
     const first = await renderWithSession(menuRoutes, { signedIn: true });
     await user.click(screen.getByRole("button", { name: "Account" }));
-    expect(await screen.findByRole("menuitem", { name: "Desktop notifications blocked" })).toHaveAttribute("aria-disabled", "true");
+    expect(await screen.findByRole("menuitem", { name: "Desktop notifications blocked" })).toHaveAttribute(
+      "aria-disabled",
+      "true",
+    );
     first.unmount();
 
     vi.stubGlobal("Notification", undefined);

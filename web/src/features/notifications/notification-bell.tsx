@@ -12,6 +12,7 @@ import {
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
 import { useChatData } from "@/features/chat/chat-data-context";
+import { messagePath, roomPath } from "@/lib/links";
 import { UserAvatar } from "@/features/people/user-avatar";
 import { showDesktopNotification } from "./desktop-notifications";
 import { formatRelativeTime, unreadBadge } from "./notification-documents";
@@ -27,8 +28,14 @@ export function NotificationBell() {
   const openNotification = useCallback(
     (notification: AppNotification) => {
       // The conversation marks the rest of the room's notifications read as it is read.
-      source?.markNotificationsRead?.([notification.id]).catch((error: unknown) => console.warn("notification: mark read failed", error));
-      navigate(`/rooms/${encodeURIComponent(notification.roomId)}`);
+      source
+        ?.markNotificationsRead?.([notification.id])
+        .catch((error: unknown) => console.warn("notification: mark read failed", error));
+      navigate(
+        notification.messageId
+          ? messagePath(notification.roomId, notification.messageId)
+          : roomPath(notification.roomId),
+      );
     },
     [source, navigate],
   );
@@ -71,7 +78,9 @@ export function NotificationBell() {
         <DropdownMenuLabel className="px-3 py-2">Notifications</DropdownMenuLabel>
         <DropdownMenuSeparator className="my-0" />
         <div className="max-h-[min(26rem,70dvh)] overflow-y-auto p-1">
-          {state.status === "loading" ? <p className="px-2 py-6 text-center text-sm text-muted-foreground">Loading…</p> : null}
+          {state.status === "loading" ? (
+            <p className="px-2 py-6 text-center text-sm text-muted-foreground">Loading…</p>
+          ) : null}
           {state.status === "error" ? (
             <p role="alert" className="px-2 py-6 text-center text-sm text-destructive">
               Couldn't load your notifications.
@@ -99,14 +108,18 @@ export function NotificationBell() {
                     </>
                   )}
                 </span>
-                {notification.preview ? <span className="truncate text-xs text-muted-foreground">{notification.preview}</span> : null}
+                {notification.preview ? (
+                  <span className="truncate text-xs text-muted-foreground">{notification.preview}</span>
+                ) : null}
                 <time className="text-xs text-muted-foreground" dateTime={notification.createdAt?.toISOString()}>
                   {formatRelativeTime(notification.createdAt, now)}
                 </time>
               </span>
             </DropdownMenuItem>
           ))}
-          {page?.hasMore ? <p className="px-2 py-1.5 text-center text-xs text-muted-foreground">Older notifications are not shown.</p> : null}
+          {page?.hasMore ? (
+            <p className="px-2 py-1.5 text-center text-xs text-muted-foreground">Older notifications are not shown.</p>
+          ) : null}
         </div>
         {items.length > 0 ? (
           <>

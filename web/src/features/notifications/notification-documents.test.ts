@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ArrivalTracker, formatRelativeTime, notificationTitle, toAppNotification, unreadBadge, type NotificationFields } from "./notification-documents";
+import {
+  ArrivalTracker,
+  formatRelativeTime,
+  notificationTitle,
+  toAppNotification,
+  unreadBadge,
+  type NotificationFields,
+} from "./notification-documents";
 import type { AppNotification } from "./types";
 
 function at(iso: string) {
@@ -36,12 +43,28 @@ describe("toAppNotification", () => {
       preview: "@eli can you review the mockups?",
       createdAt: new Date("2026-03-02T10:00:00Z"),
       read: false,
+      quiet: false,
     });
+    expect(toAppNotification("room-1_m1", { ...mention, quiet: true })?.quiet).toBe(true);
   });
 
   it("fills in what a damaged document lacks, and skips one without a room", () => {
-    const direct = toAppNotification("room-2_m9", { type: "direct", roomId: "room-2", senderName: " ", roomName: 3, createdAt: null });
-    expect(direct).toMatchObject({ type: "direct", senderName: "Someone", roomName: "Someone", messageId: "m9", preview: "", createdAt: null, read: false });
+    const direct = toAppNotification("room-2_m9", {
+      type: "direct",
+      roomId: "room-2",
+      senderName: " ",
+      roomName: 3,
+      createdAt: null,
+    });
+    expect(direct).toMatchObject({
+      type: "direct",
+      senderName: "Someone",
+      roomName: "Someone",
+      messageId: "m9",
+      preview: "",
+      createdAt: null,
+      read: false,
+    });
     expect(toAppNotification("x", { type: "odd", roomId: "r" })?.type).toBe("mention");
     expect(toAppNotification("x", { type: "mention" })).toBeNull();
   });
@@ -72,9 +95,19 @@ describe("ArrivalTracker", () => {
 
   it("does not report an older notification coming back into the limited window", () => {
     const tracker = new ArrivalTracker();
-    tracker.next({ items: [item("c", "2026-03-02T10:02:00Z"), item("b", "2026-03-02T10:01:00Z")], hasMore: true, fromCache: false });
+    tracker.next({
+      items: [item("c", "2026-03-02T10:02:00Z"), item("b", "2026-03-02T10:01:00Z")],
+      hasMore: true,
+      fromCache: false,
+    });
     // "c" was read; "a" (older) now fits in the window.
-    expect(tracker.next({ items: [item("b", "2026-03-02T10:01:00Z"), item("a", "2026-03-02T10:00:00Z")], hasMore: false, fromCache: false })).toEqual([]);
+    expect(
+      tracker.next({
+        items: [item("b", "2026-03-02T10:01:00Z"), item("a", "2026-03-02T10:00:00Z")],
+        hasMore: false,
+        fromCache: false,
+      }),
+    ).toEqual([]);
   });
 
   it("reports a new one after everything was marked read", () => {

@@ -17,6 +17,7 @@ export interface NotificationFields {
   preview?: unknown;
   createdAt?: TimestampLike | null;
   read?: unknown;
+  quiet?: unknown;
 }
 
 function text(value: unknown): string {
@@ -40,6 +41,7 @@ export function toAppNotification(id: string, data: NotificationFields): AppNoti
     preview: text(data.preview),
     createdAt: data.createdAt && typeof data.createdAt.toDate === "function" ? data.createdAt.toDate() : null,
     read: data.read === true,
+    quiet: data.quiet === true,
   };
 }
 
@@ -88,7 +90,11 @@ export function formatRelativeTime(date: Date | null, now: Date = new Date()): s
   const days = Math.floor(hours / 24);
   if (days === 1) return "yesterday";
   if (days < 7) return `${days} d ago`;
-  return date.toLocaleDateString(undefined, { day: "numeric", month: "short", year: now.getFullYear() === date.getFullYear() ? undefined : "numeric" });
+  return date.toLocaleDateString(undefined, {
+    day: "numeric",
+    month: "short",
+    year: now.getFullYear() === date.getFullYear() ? undefined : "numeric",
+  });
 }
 
 /** The bell's badge: the count, or "N+" when more exist beyond the window. */

@@ -16,6 +16,8 @@ export interface AppNotification {
   /** null only while a time is unknown (the trigger always writes one). */
   createdAt: Date | null;
   read: boolean;
+  /** Written in the person's quiet hours: listed in the bell, never shown on the desktop. */
+  quiet?: boolean;
 }
 
 export interface NotificationsPage {

@@ -16,7 +16,10 @@ export type NotificationsState =
  * The current user's unread notifications, live. `onArrival` is called for each one that
  * arrives after the first snapshot from the server (not for those already there).
  */
-export function useNotifications(onArrival?: (notification: AppNotification) => void, limit = NOTIFICATION_LIMIT): NotificationsState {
+export function useNotifications(
+  onArrival?: (notification: AppNotification) => void,
+  limit = NOTIFICATION_LIMIT,
+): NotificationsState {
   const source = useChatData();
   const [state, setState] = useState<NotificationsState>({ status: "loading" });
   const arrival = useRef(onArrival);

@@ -15,7 +15,10 @@ export interface FollowPresenceOptions {
 }
 
 /** Calls `onChange` with each new state (and at once unless the state is "online"); returns a stop function. */
-export function followPresence(onChange: (state: PresenceState) => void, options: FollowPresenceOptions = {}): () => void {
+export function followPresence(
+  onChange: (state: PresenceState) => void,
+  options: FollowPresenceOptions = {},
+): () => void {
   const store = options.store ?? presenceChoiceStore();
   const idleAfterMs = options.idleAfterMs ?? IDLE_AFTER_MS;
   const target = options.target ?? window;

@@ -6,7 +6,11 @@ import { describeLastSeen, describePresence } from "./presence-text";
 
 function memoryStorage(initial: Record<string, string> = {}) {
   const values = new Map(Object.entries(initial));
-  return { getItem: (key: string) => values.get(key) ?? null, setItem: (key: string, value: string) => void values.set(key, value), values };
+  return {
+    getItem: (key: string) => values.get(key) ?? null,
+    setItem: (key: string, value: string) => void values.set(key, value),
+    values,
+  };
 }
 
 /** A window/document pair whose events and visibility the test controls. */
@@ -70,7 +74,12 @@ describe("followPresence", () => {
     const page = fakePage();
     const store = new PresenceChoiceStore(memoryStorage(initialChoice ? { [PRESENCE_CHOICE_KEY]: initialChoice } : {}));
     const states: PresenceState[] = [];
-    const stop = followPresence((state) => states.push(state), { store, target: page.target, doc: page.doc, idleAfterMs: 300_000 });
+    const stop = followPresence((state) => states.push(state), {
+      store,
+      target: page.target,
+      doc: page.doc,
+      idleAfterMs: 300_000,
+    });
     return { page, store, states, stop };
   }
 

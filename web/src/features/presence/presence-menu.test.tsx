@@ -8,7 +8,10 @@ import { renderWithSession } from "@/test/render";
 import { PRESENCE_CHOICE_KEY, resetPresenceChoiceStore } from "./presence-choice";
 
 const routes = (
-  <Route path="/" element={<UserMenu user={alice} onEditProfile={vi.fn()} onShowShortcuts={vi.fn()} onLogOut={vi.fn()} />} />
+  <Route
+    path="/"
+    element={<UserMenu user={alice} onEditProfile={vi.fn()} onShowShortcuts={vi.fn()} onLogOut={vi.fn()} />}
+  />
 );
 
 describe("status in the user menu", () => {

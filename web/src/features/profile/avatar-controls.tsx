@@ -21,7 +21,11 @@ export function AvatarControls() {
       store.setUser(updated);
       toast.success("Profile picture removed");
     } catch (error) {
-      toast.error(error instanceof ApiError ? `Couldn't remove your picture: ${error.message}` : "Couldn't remove your picture. Please try again.");
+      toast.error(
+        error instanceof ApiError
+          ? `Couldn't remove your picture: ${error.message}`
+          : "Couldn't remove your picture. Please try again.",
+      );
     } finally {
       setRemoving(false);
     }

@@ -5,7 +5,14 @@ import { ImageIcon, Loader2Icon, UploadIcon } from "lucide-react";
 import { useEffect, useId, useRef, useState, type DragEvent, type KeyboardEvent, type PointerEvent } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import { FormAlert } from "@/features/auth/form-alert";
 import { useSessionStore } from "@/features/auth/session-context";
 import type { SessionStore } from "@/features/auth/session-store";
@@ -67,9 +74,12 @@ export function AvatarCropDialog({ open, onOpenChange }: AvatarCropDialogProps) 
     setPhase({ name: "pick" });
     setError(null);
   }, [open]);
-  useEffect(() => () => {
-    if (picture) URL.revokeObjectURL(picture.url);
-  }, [picture]);
+  useEffect(
+    () => () => {
+      if (picture) URL.revokeObjectURL(picture.url);
+    },
+    [picture],
+  );
 
   async function choose(file: File | undefined) {
     if (!file || busy) return;
@@ -176,7 +186,9 @@ export function AvatarCropDialog({ open, onOpenChange }: AvatarCropDialogProps) 
         <DialogHeader>
           <DialogTitle>Profile picture</DialogTitle>
           <DialogDescription>
-            {picture ? "Drag the picture to position it and zoom to frame it." : "Choose or drop a JPEG, PNG, GIF or WebP image of up to 5 MB."}
+            {picture
+              ? "Drag the picture to position it and zoom to frame it."
+              : "Choose or drop a JPEG, PNG, GIF or WebP image of up to 5 MB."}
           </DialogDescription>
         </DialogHeader>
         <div
@@ -234,7 +246,10 @@ export function AvatarCropDialog({ open, onOpenChange }: AvatarCropDialogProps) 
                 }}
               />
               {/* The round avatar inside the square that is uploaded. */}
-              <div aria-hidden className="pointer-events-none absolute inset-0 rounded-full shadow-[0_0_0_999px_rgb(0_0_0/0.35)] ring-2 ring-white/80" />
+              <div
+                aria-hidden
+                className="pointer-events-none absolute inset-0 rounded-full shadow-[0_0_0_999px_rgb(0_0_0/0.35)] ring-2 ring-white/80"
+              />
             </div>
           ) : (
             <button
@@ -280,9 +295,14 @@ export function AvatarCropDialog({ open, onOpenChange }: AvatarCropDialogProps) 
                 aria-valuenow={Math.round(phase.progress * 100)}
                 className="h-1.5 overflow-hidden rounded-full bg-muted"
               >
-                <div className="h-full bg-primary transition-[width]" style={{ width: `${Math.max(4, Math.round(phase.progress * 100))}%` }} />
+                <div
+                  className="h-full bg-primary transition-[width]"
+                  style={{ width: `${Math.max(4, Math.round(phase.progress * 100))}%` }}
+                />
               </div>
-              <p className="text-center text-xs text-muted-foreground">Uploading… {Math.round(phase.progress * 100)}%</p>
+              <p className="text-center text-xs text-muted-foreground">
+                Uploading… {Math.round(phase.progress * 100)}%
+              </p>
             </div>
           ) : null}
           {phase.name === "processing" ? (

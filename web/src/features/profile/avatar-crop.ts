@@ -50,7 +50,10 @@ export function initialCrop(image: Size, view: number): CropState {
 
 /** Moves the picture by a drag of (dx, dy) screen pixels. */
 export function pan(state: CropState, dx: number, dy: number, image: Size, view: number): CropState {
-  return { zoom: state.zoom, offset: clampOffset({ x: state.offset.x + dx, y: state.offset.y + dy }, image, view, state.zoom) };
+  return {
+    zoom: state.zoom,
+    offset: clampOffset({ x: state.offset.x + dx, y: state.offset.y + dy }, image, view, state.zoom),
+  };
 }
 
 /** Changes the zoom, keeping the point under the viewport's centre where it is. */
@@ -88,14 +91,20 @@ export function outputType(sourceType: string): "image/png" | "image/jpeg" {
 
 /** The uploaded file's name: the original's stem with the output's extension. */
 export function outputName(sourceName: string, type: "image/png" | "image/jpeg"): string {
-  const stem = sourceName.replace(/\.[^./\\]*$/, "").replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "avatar";
+  const stem =
+    sourceName
+      .replace(/\.[^./\\]*$/, "")
+      .replace(/[^A-Za-z0-9_-]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 60) || "avatar";
   return `${stem}.${type === "image/png" ? "png" : "jpg"}`;
 }
 
 /** Why a picked file cannot be an avatar, or null. */
 export function avatarFileProblem(file: { type: string; size: number }): string | null {
   if (!(AVATAR_TYPES as readonly string[]).includes(file.type)) return "Choose a JPEG, PNG, GIF or WebP image.";
-  if (file.size > AVATAR_MAX_BYTES) return `This image is ${formatMegabytes(file.size)}; a profile picture can be at most 5 MB.`;
+  if (file.size > AVATAR_MAX_BYTES)
+    return `This image is ${formatMegabytes(file.size)}; a profile picture can be at most 5 MB.`;
   return null;
 }
 

@@ -14,7 +14,10 @@ interface SignUploadResult {
 export async function uploadAvatar(file: File, onProgress: (fraction: number) => void): Promise<string> {
   let signed: SignUploadResult;
   try {
-    const result = await httpsCallable<object, SignUploadResult>(roomFunctions(), "signUpload")({
+    const result = await httpsCallable<object, SignUploadResult>(
+      roomFunctions(),
+      "signUpload",
+    )({
       purpose: "avatar",
       filename: file.name,
       contentType: file.type,
@@ -22,7 +25,7 @@ export async function uploadAvatar(file: File, onProgress: (fraction: number) =>
     });
     signed = result.data;
   } catch (error) {
-    throw new Error(signUploadMessage(error));
+    throw new Error(signUploadMessage(error), { cause: error });
   }
   const form = new FormData();
   for (const [key, value] of Object.entries(signed.params)) form.append(key, value);
@@ -36,8 +39,10 @@ function signUploadMessage(error: unknown): string {
   if (error instanceof FirebaseError) {
     if (error.code === "functions/resource-exhausted") return "Too many uploads just now. Try again in a few minutes.";
     const message = error.message.replace(/^[a-zA-Z]+: /, "");
-    if (error.code === "functions/invalid-argument" && message) return message.charAt(0).toUpperCase() + message.slice(1);
-    if (error.code === "functions/unavailable" || error.code === "functions/internal") return "The upload service is unavailable. Try again.";
+    if (error.code === "functions/invalid-argument" && message)
+      return message.charAt(0).toUpperCase() + message.slice(1);
+    if (error.code === "functions/unavailable" || error.code === "functions/internal")
+      return "The upload service is unavailable. Try again.";
   }
   return error instanceof Error && error.message ? error.message : "Couldn't start the upload.";
 }

@@ -2,7 +2,14 @@ import { Loader2Icon } from "lucide-react";
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
 import { FormAlert } from "@/features/auth/form-alert";
@@ -74,7 +81,12 @@ export function ProfileDialog({ open, onOpenChange }: ProfileDialogProps) {
           <DialogDescription>This is how other people see you in FlowChat.</DialogDescription>
         </DialogHeader>
         <div className="flex items-center gap-3">
-          <UserAvatar name={displayName || user.displayName} seed={user.id} avatarUrl={user.avatarUrl} className="size-14 text-base" />
+          <UserAvatar
+            name={displayName || user.displayName}
+            seed={user.id}
+            avatarUrl={user.avatarUrl}
+            className="size-14 text-base"
+          />
           <div className="grid min-w-0 gap-0.5 text-sm">
             <span className="truncate font-medium">@{user.username}</span>
             {user.email ? <span className="truncate text-muted-foreground">{user.email}</span> : null}

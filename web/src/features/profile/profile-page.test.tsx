@@ -35,7 +35,9 @@ describe("ProfilePage", () => {
       path: "/u/ghost",
       signedIn: true,
       prepare: (server) =>
-        server.api.getProfile.mockRejectedValueOnce(new ApiError({ code: "NOT_FOUND", httpStatus: 404, message: "no such user" })),
+        server.api.getProfile.mockRejectedValueOnce(
+          new ApiError({ code: "NOT_FOUND", httpStatus: 404, message: "no such user" }),
+        ),
     });
 
     expect(await screen.findByText("No one on FlowChat goes by @ghost.")).toBeInTheDocument();

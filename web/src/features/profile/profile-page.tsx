@@ -110,5 +110,7 @@ export function ProfilePage() {
 
 function formatJoined(createdAt: string): string {
   const date = new Date(createdAt);
-  return Number.isNaN(date.getTime()) ? "recently" : date.toLocaleDateString(undefined, { year: "numeric", month: "long" });
+  return Number.isNaN(date.getTime())
+    ? "recently"
+    : date.toLocaleDateString(undefined, { year: "numeric", month: "long" });
 }

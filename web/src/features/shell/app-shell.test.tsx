@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { Route } from "react-router";
 import { describe, expect, it, vi } from "vitest";
 import { RequireSession } from "@/features/auth/require-session";
+import { LOST_AFTER_MS, reportBackend, resetBackendReports } from "@/lib/backend-connection";
 import { room } from "@/test/chat-fixtures";
 import { alice } from "@/test/fake-api";
 import { InMemoryChatSource } from "@/test/in-memory-chat-source";
@@ -11,7 +12,14 @@ import { AppShell } from "./app-shell";
 import { EmptyConversation } from "./empty-conversation";
 
 const routes = (
-  <Route path="/" element={<RequireSession><AppShell /></RequireSession>}>
+  <Route
+    path="/"
+    element={
+      <RequireSession>
+        <AppShell />
+      </RequireSession>
+    }
+  >
     <Route index element={<EmptyConversation />} />
   </Route>
 );
@@ -32,7 +40,9 @@ describe("AppShell", () => {
     try {
       onLine.mockReturnValue(false);
       act(() => window.dispatchEvent(new Event("offline")));
-      expect(screen.getByRole("status")).toHaveTextContent("You're offline. Messages you send now go out when the connection is back.");
+      expect(screen.getByRole("status")).toHaveTextContent(
+        "You're offline. Messages you send now go out when the connection is back.",
+      );
 
       onLine.mockReturnValue(true);
       act(() => window.dispatchEvent(new Event("online")));
@@ -42,13 +52,64 @@ describe("AppShell", () => {
     }
   });
 
+  it("says when the backend cannot be reached though the browser is online, and stops when it answers", async () => {
+    await renderWithSession(routes, { signedIn: true });
+    vi.useFakeTimers();
+    try {
+      act(() => reportBackend("firestore", false));
+      expect(screen.queryByTestId("connection-banner")).not.toBeInTheDocument();
+      act(() => vi.advanceTimersByTime(LOST_AFTER_MS));
+      expect(screen.getByTestId("connection-banner")).toHaveTextContent(
+        "Can't reach FlowChat right now. Messages you send go out when the connection is back.",
+      );
+      act(() => reportBackend("firestore", true));
+      expect(screen.queryByTestId("connection-banner")).not.toBeInTheDocument();
+    } finally {
+      resetBackendReports();
+      vi.useRealTimers();
+    }
+  });
+
+  it("stops showing skeletons for a room list that never arrives, says why and watches it again", async () => {
+    const source = new InMemoryChatSource(alice);
+    source.silent.rooms = true;
+    const watchRooms = vi.spyOn(source, "watchRooms");
+    await renderWithSession(
+      <Route
+        path="/"
+        element={
+          <RequireSession>
+            <AppShell slowAfterMs={100} />
+          </RequireSession>
+        }
+      >
+        <Route index element={<EmptyConversation />} />
+      </Route>,
+      { signedIn: true, chatSource: source },
+    );
+
+    const sidebar = screen.getByRole("navigation", { name: "Conversations" });
+    expect(within(sidebar).getByLabelText("Loading conversations")).toBeInTheDocument();
+    const problem = await within(sidebar).findByRole("alert");
+    expect(problem).toHaveTextContent("Couldn't load your conversations");
+    expect(problem).toHaveTextContent("FlowChat's servers are not answering, or answering slowly.");
+    expect(within(sidebar).queryByLabelText("Loading conversations")).not.toBeInTheDocument();
+
+    await userEvent.click(within(sidebar).getByRole("button", { name: "Try again" }));
+    expect(watchRooms).toHaveBeenCalledTimes(2);
+    expect(within(sidebar).getByLabelText("Loading conversations")).toBeInTheDocument();
+  });
+
   it("lists the rooms a data source provides", async () => {
     const source = new InMemoryChatSource(alice);
     source.rooms = [room({ id: "r1", name: "Weekend plans", unreadCount: 2 })];
     await renderWithSession(routes, { signedIn: true, chatSource: source });
 
     const sidebar = screen.getByRole("navigation", { name: "Conversations" });
-    expect(within(sidebar).getByRole("link", { name: /^Weekend plans, 2 unread,/ })).toHaveAttribute("href", "/rooms/r1");
+    expect(within(sidebar).getByRole("link", { name: /^Weekend plans, 2 unread,/ })).toHaveAttribute(
+      "href",
+      "/rooms/r1",
+    );
     expect(document.title).toBe("(2) FlowChat");
   });
 
@@ -56,7 +117,14 @@ describe("AppShell", () => {
     const source = new InMemoryChatSource(alice);
     source.rooms = [room({ id: "r1", name: "One" }), room({ id: "r2", name: "Two" })];
     await renderWithSession(
-      <Route path="/" element={<RequireSession><AppShell /></RequireSession>}>
+      <Route
+        path="/"
+        element={
+          <RequireSession>
+            <AppShell />
+          </RequireSession>
+        }
+      >
         <Route index element={<EmptyConversation />} />
         <Route path="rooms/:roomId" element={<LocationProbe />} />
       </Route>,
@@ -121,7 +189,10 @@ describe("AppShell", () => {
     await user.click(within(dialog).getByRole("button", { name: "Save" }));
 
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
-    expect(server.api.updateProfile).toHaveBeenCalledWith("access-1", { displayName: "Alice L.", bio: "Down the rabbit hole" });
+    expect(server.api.updateProfile).toHaveBeenCalledWith("access-1", {
+      displayName: "Alice L.",
+      bio: "Down the rabbit hole",
+    });
     expect(screen.getByRole("button", { name: "Account menu for Alice L." })).toBeInTheDocument();
   });
 
@@ -129,7 +200,11 @@ describe("AppShell", () => {
     const { server } = await renderWithSession(routes, { signedIn: true });
     const { ApiError } = await import("@/lib/api");
     server.api.updateProfile.mockRejectedValueOnce(
-      new ApiError({ code: "INVALID_ARGUMENT", httpStatus: 400, message: "displayName: must be at most 50 characters" }),
+      new ApiError({
+        code: "INVALID_ARGUMENT",
+        httpStatus: 400,
+        message: "displayName: must be at most 50 characters",
+      }),
     );
     const user = userEvent.setup();
 

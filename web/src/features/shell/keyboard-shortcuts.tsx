@@ -2,8 +2,10 @@ import { useEffect } from "react";
 import { useMatch, useNavigate } from "react-router";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import type { RoomSummary } from "@/features/chat/types";
+import { roomPath } from "@/lib/links";
 
 export const SHORTCUTS: { keys: string[]; action: string }[] = [
+  { keys: ["Ctrl/⌘", "K"], action: "Jump to a conversation or person" },
   { keys: ["Alt", "↓"], action: "Next conversation" },
   { keys: ["Alt", "↑"], action: "Previous conversation" },
   { keys: ["Enter"], action: "Send message" },
@@ -32,7 +34,7 @@ export function useGlobalShortcuts(rooms: readonly RoomSummary[], openHelp: () =
         const index = rooms.findIndex((room) => room.id === currentRoomId);
         const step = event.key === "ArrowDown" ? 1 : -1;
         const next = index === -1 ? (step === 1 ? 0 : rooms.length - 1) : (index + step + rooms.length) % rooms.length;
-        navigate(`/rooms/${rooms[next]!.id}`);
+        navigate(roomPath(rooms[next]!.id));
         return;
       }
       if (event.key === "?" && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target)) {
@@ -59,7 +61,10 @@ export function ShortcutsDialog({ open, onOpenChange }: { open: boolean; onOpenC
               <dt>{shortcut.action}</dt>
               <dd className="flex gap-1">
                 {shortcut.keys.map((key) => (
-                  <kbd key={key} className="min-w-7 rounded border bg-muted px-1.5 py-0.5 text-center font-mono text-xs">
+                  <kbd
+                    key={key}
+                    className="min-w-7 rounded border bg-muted px-1.5 py-0.5 text-center font-mono text-xs"
+                  >
                     {key}
                   </kbd>
                 ))}

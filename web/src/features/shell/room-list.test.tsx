@@ -3,7 +3,7 @@ import { MemoryRouter } from "react-router";
 import { describe, expect, it } from "vitest";
 import type { Presence } from "@/features/chat/types";
 import { room } from "@/test/chat-fixtures";
-import { RoomList } from "./room-list";
+import { MAX_PRESENCE_ROWS, RoomList } from "./room-list";
 
 const now = new Date("2026-11-25T15:00:00");
 
@@ -28,19 +28,34 @@ describe("RoomList", () => {
             kind: "direct",
             peerId: "u_bob",
             unreadCount: 3,
-            lastMessage: { text: "See you at 5", senderId: "u_bob", senderName: "Bob Stone", sentAt: new Date("2026-11-25T14:30:00") },
+            lastMessage: {
+              text: "See you at 5",
+              senderId: "u_bob",
+              senderName: "Bob Stone",
+              sentAt: new Date("2026-11-25T14:30:00"),
+            },
           }),
           room({
             id: "r_team",
             name: "Design team",
             unreadCount: 120,
             mentioned: true,
-            lastMessage: { text: "@alice thoughts?", senderId: "u_carol", senderName: "Carol", sentAt: new Date("2026-11-24T10:00:00") },
+            lastMessage: {
+              text: "@alice thoughts?",
+              senderId: "u_carol",
+              senderName: "Carol",
+              sentAt: new Date("2026-11-24T10:00:00"),
+            },
           }),
           room({
             id: "r_quiet",
             name: "Book club",
-            lastMessage: { text: "Done reading", senderId: "u_alice", senderName: "Alice", sentAt: new Date("2026-10-01T10:00:00") },
+            lastMessage: {
+              text: "Done reading",
+              senderId: "u_alice",
+              senderName: "Alice",
+              sentAt: new Date("2026-10-01T10:00:00"),
+            },
           }),
         ]}
       />,
@@ -49,16 +64,42 @@ describe("RoomList", () => {
 
     const links = screen.getAllByRole("link");
     expect(links.map((link) => link.getAttribute("href"))).toEqual(["/rooms/r_bob", "/rooms/r_team", "/rooms/r_quiet"]);
-    expect(screen.getByRole("link", { name: /^Bob Stone, 3 unread, online,/ })).toHaveTextContent("Bob Stone: See you at 5");
+    expect(screen.getByRole("link", { name: /^Bob Stone, 3 unread, online,/ })).toHaveTextContent(
+      "Bob Stone: See you at 5",
+    );
     expect(screen.getByRole("link", { name: /^Design team, 120 unread, mentions you,/ })).toHaveTextContent("99+");
     expect(screen.getByRole("link", { name: /^Book club,/ })).toHaveTextContent("You: Done reading");
     expect(screen.getAllByTestId("unread-badge").map((badge) => badge.textContent)).toEqual(["3", "99+"]);
     expect(screen.getByRole("link", { name: /^Bob Stone/ }).querySelector(".bg-online")).not.toBeNull();
   });
 
+  it("names the people of the direct rooms on screen, at most MAX_PRESENCE_ROWS, for presence", () => {
+    const told: string[][] = [];
+    const rooms = [
+      room({ id: "r_team", name: "Design team" }),
+      ...Array.from({ length: 14 }, (_, index) =>
+        room({ id: `r_${index}`, name: `Person ${index}`, kind: "direct", peerId: `u_${index}` }),
+      ),
+    ];
+    render(
+      <RoomList currentUserId="u_alice" now={now} rooms={rooms} onVisiblePeersChange={(ids) => told.push(ids)} />,
+      { wrapper: MemoryRouter },
+    );
+    expect(told.at(-1)).toEqual(Array.from({ length: MAX_PRESENCE_ROWS }, (_, index) => `u_${index}`));
+  });
+
   it("shows unsent drafts instead of the last message, except for the open room", () => {
-    const drafts: Record<string, string> = { r_bob: "Running late, start with", r_team: "  \n", r_open: "I see this in the box" };
-    const lastMessage = { text: "See you at 5", senderId: "u_bob", senderName: "Bob Stone", sentAt: new Date("2026-11-25T14:30:00") };
+    const drafts: Record<string, string> = {
+      r_bob: "Running late, start with",
+      r_team: "  \n",
+      r_open: "I see this in the box",
+    };
+    const lastMessage = {
+      text: "See you at 5",
+      senderId: "u_bob",
+      senderName: "Bob Stone",
+      sentAt: new Date("2026-11-25T14:30:00"),
+    };
     render(
       <MemoryRouter initialEntries={["/rooms/r_open"]}>
         <RoomList
@@ -78,5 +119,16 @@ describe("RoomList", () => {
     expect(screen.getByRole("link", { name: /^Bob Stone,/ })).not.toHaveTextContent("See you at 5");
     expect(screen.getByRole("link", { name: /^Design team,/ })).toHaveTextContent("Bob Stone: See you at 5");
     expect(screen.getByRole("link", { name: /^Open room,/ })).toHaveTextContent("Bob Stone: See you at 5");
+  });
+
+  it("gives each row its place in the whole list, since a long list renders only some rows", () => {
+    const rooms = Array.from({ length: 3 }, (_, index) => room({ id: `r${index}`, name: `Room ${index}` }));
+    render(<RoomList currentUserId="u_alice" now={now} rooms={rooms} />, { wrapper: MemoryRouter });
+    const rows = screen.getAllByRole("listitem");
+    expect(rows.map((row) => [row.getAttribute("aria-posinset"), row.getAttribute("aria-setsize")])).toEqual([
+      ["1", "3"],
+      ["2", "3"],
+      ["3", "3"],
+    ]);
   });
 });

@@ -1,4 +1,15 @@
-import { CircleIcon, KeyboardIcon, LogOutIcon, MonitorIcon, MoonIcon, PaletteIcon, PencilIcon, SunIcon, UserIcon } from "lucide-react";
+import {
+  CircleIcon,
+  KeyboardIcon,
+  LogOutIcon,
+  MonitorIcon,
+  MoonIcon,
+  PaletteIcon,
+  PencilIcon,
+  ShieldIcon,
+  SunIcon,
+  UserIcon,
+} from "lucide-react";
 import { useNavigate } from "react-router";
 import { Button } from "@/components/ui/button";
 import {
@@ -61,12 +72,18 @@ export function UserMenu({ user, onEditProfile, onShowShortcuts, onLogOut }: Use
         <DropdownMenuItem onSelect={onEditProfile}>
           <PencilIcon aria-hidden /> Edit profile
         </DropdownMenuItem>
+        <DropdownMenuItem onSelect={() => navigate("/settings/account")}>
+          <ShieldIcon aria-hidden /> Account settings
+        </DropdownMenuItem>
         <DropdownMenuSub>
           <DropdownMenuSubTrigger>
             <CircleIcon aria-hidden className={PRESENCE_DOT[presenceChoice]} /> Status: {presenceLabel}
           </DropdownMenuSubTrigger>
           <DropdownMenuSubContent>
-            <DropdownMenuRadioGroup value={presenceChoice} onValueChange={(value) => setPresenceChoice(value as PresenceChoice)}>
+            <DropdownMenuRadioGroup
+              value={presenceChoice}
+              onValueChange={(value) => setPresenceChoice(value as PresenceChoice)}
+            >
               {PRESENCE_CHOICES.map((choice) => (
                 <DropdownMenuRadioItem key={choice.value} value={choice.value}>
                   <CircleIcon aria-hidden className={PRESENCE_DOT[choice.value]} /> {choice.label}

@@ -31,14 +31,22 @@ describe("ThemeProvider", () => {
 
   it("follows the system preference by default", () => {
     stubSystemDark(true);
-    render(<ThemeProvider><ThemeProbe /></ThemeProvider>);
+    render(
+      <ThemeProvider>
+        <ThemeProbe />
+      </ThemeProvider>,
+    );
     expect(screen.getByText("system/dark")).toBeInTheDocument();
     expect(document.documentElement).toHaveClass("dark");
   });
 
   it("remembers an explicit choice and can go back to the system's", async () => {
     stubSystemDark(true);
-    render(<ThemeProvider><ThemeProbe /></ThemeProvider>);
+    render(
+      <ThemeProvider>
+        <ThemeProbe />
+      </ThemeProvider>,
+    );
 
     await userEvent.click(screen.getByRole("button", { name: "light" }));
     expect(document.documentElement).not.toHaveClass("dark");

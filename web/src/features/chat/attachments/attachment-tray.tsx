@@ -39,7 +39,13 @@ export function AttachButton({ onFiles, disabled }: { onFiles: (files: File[]) =
   );
 }
 
-export function AttachmentTray({ uploads, onDismiss }: { uploads: readonly Upload[]; onDismiss: (id: string) => void }) {
+export function AttachmentTray({
+  uploads,
+  onDismiss,
+}: {
+  uploads: readonly Upload[];
+  onDismiss: (id: string) => void;
+}) {
   if (uploads.length === 0) return null;
   return (
     <ul className="flex gap-2 overflow-x-auto border-t px-3 pt-2 sm:px-6" aria-label="Uploads">
@@ -68,14 +74,24 @@ export function AttachmentTray({ uploads, onDismiss }: { uploads: readonly Uploa
                 className="h-1.5 overflow-hidden rounded-full bg-border"
               >
                 <span
-                  className={cn("block h-full rounded-full bg-primary transition-[width]", upload.status === "sending" && "animate-pulse")}
+                  className={cn(
+                    "block h-full rounded-full bg-primary transition-[width]",
+                    upload.status === "sending" && "animate-pulse",
+                  )}
                   style={{ width: `${Math.max(4, Math.round(upload.progress * 100))}%` }}
                 />
               </span>
             )}
           </span>
           {upload.status === "failed" ? (
-            <Button type="button" variant="ghost" size="icon" className="size-7" aria-label={`Dismiss ${upload.name}`} onClick={() => onDismiss(upload.id)}>
+            <Button
+              type="button"
+              variant="ghost"
+              size="icon"
+              className="size-7"
+              aria-label={`Dismiss ${upload.name}`}
+              onClick={() => onDismiss(upload.id)}
+            >
               <XIcon aria-hidden />
             </Button>
           ) : null}

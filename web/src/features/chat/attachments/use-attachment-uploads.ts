@@ -7,7 +7,8 @@ export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 /** signUpload's field errors in words for people; anything else as the server said it. */
 export function describeUploadError(error: unknown): string {
   const message = error instanceof Error ? error.message : "";
-  if (/^(contentType|filename):/.test(message)) return "This kind of file can't be shared. Try an image, PDF, text, CSV, JSON, ZIP or Office file.";
+  if (/^(contentType|filename):/.test(message))
+    return "This kind of file can't be shared. Try an image, PDF, text, CSV, JSON, ZIP or Office file.";
   if (/^size:/.test(message)) return "Files can be at most 10 MB.";
   return describeError(error, "Upload failed. Try again.");
 }
@@ -59,7 +60,10 @@ export function useAttachmentUploads(roomId: string, source: ChatDataSource, act
       const localPreviewUrl = kind === "image" ? URL.createObjectURL(file) : null;
       if (localPreviewUrl) previews.current.add(localPreviewUrl);
       const fail = (error: string) => change(id, { status: "failed", error });
-      setUploads((current) => [...current, { id, name: file.name, kind, localPreviewUrl, progress: 0, status: "uploading", error: null }]);
+      setUploads((current) => [
+        ...current,
+        { id, name: file.name, kind, localPreviewUrl, progress: 0, status: "uploading", error: null },
+      ]);
       if (!actions) return fail("Not connected yet. Try again in a moment.");
       if (file.size > MAX_ATTACHMENT_BYTES) return fail("Files can be at most 10 MB.");
       try {

@@ -47,4 +47,23 @@ describe("Composer", () => {
 
     expect(onTypingChange.mock.calls).toEqual([[true], [false]]);
   });
+
+  it("counts down near the 4,000-character limit and says why Send is off past it", async () => {
+    const onSend = vi.fn();
+    render(<Composer roomName="#general" onSend={onSend} />);
+    const box = screen.getByLabelText("Message #general");
+    const send = screen.getByRole("button", { name: "Send message" });
+
+    await userEvent.click(box);
+    await userEvent.paste("x".repeat(3499));
+    expect(screen.queryByText(/characters left/)).toBeNull();
+    await userEvent.paste("x");
+    expect(screen.getByText("500 characters left")).toBeInTheDocument();
+    await userEvent.paste("x".repeat(510));
+    const reason = screen.getByText("10 characters over the 4,000 limit: shorten the message to send it.");
+    expect(send).toBeDisabled();
+    expect(box).toHaveAccessibleDescription(expect.stringContaining(reason.textContent!));
+    await userEvent.keyboard("{Enter}");
+    expect(onSend).not.toHaveBeenCalled();
+  });
 });

@@ -15,7 +15,9 @@ function sourceWithHistory(count: number) {
   const source = new InMemoryChatSource(me);
   const start = new Date("2026-11-25T08:00:00").getTime();
   for (let index = 0; index < count; index += 1) {
-    source.receive(message({ id: `h${index}`, roomId: "r1", text: `history ${index}`, createdAt: new Date(start + index * 60_000) }));
+    source.receive(
+      message({ id: `h${index}`, roomId: "r1", text: `history ${index}`, createdAt: new Date(start + index * 60_000) }),
+    );
   }
   return source;
 }
@@ -29,7 +31,10 @@ function renderView(source: InMemoryChatSource, shown = general) {
 }
 
 /** jsdom lays nothing out: give the message scroller a height, content and a scroll position. */
-function fakeScrolling(scroller: HTMLElement, { scrollHeight, clientHeight }: { scrollHeight: number; clientHeight: number }) {
+function fakeScrolling(
+  scroller: HTMLElement,
+  { scrollHeight, clientHeight }: { scrollHeight: number; clientHeight: number },
+) {
   let top = scrollHeight - clientHeight;
   Object.defineProperties(scroller, {
     scrollHeight: { configurable: true, get: () => scrollHeight },
@@ -57,6 +62,45 @@ function fakeScrolling(scroller: HTMLElement, { scrollHeight, clientHeight }: { 
 }
 
 describe("ConversationView", () => {
+  it('shows what goes under the last message ("Seen") only once that message has been sent', async () => {
+    const source = sourceWithHistory(1);
+    render(
+      <MemoryRouter>
+        <ConversationView source={source} room={general} currentUserId={me.id} afterMessages={<p>Seen</p>} />
+      </MemoryRouter>,
+    );
+    await screen.findByText("history 0");
+    expect(screen.getByText("Seen")).toBeInTheDocument();
+    act(() =>
+      source.receive(
+        message({
+          id: "p1",
+          roomId: "r1",
+          senderId: me.id,
+          text: "still going out",
+          createdAt: new Date(),
+          delivery: "sending",
+        }),
+      ),
+    );
+    await screen.findByText("still going out");
+    expect(screen.queryByText("Seen")).toBeNull();
+    act(() =>
+      source.receive(
+        message({
+          id: "p2",
+          roomId: "r1",
+          senderId: me.id,
+          text: "refused",
+          createdAt: new Date(),
+          delivery: "failed",
+        }),
+      ),
+    );
+    await screen.findByText("refused");
+    expect(screen.queryByText("Seen")).toBeNull();
+  });
+
   it("shows the newest page and loads earlier messages on request", async () => {
     const source = sourceWithHistory(MESSAGE_PAGE_SIZE + 5);
     renderView(source);
@@ -87,7 +131,9 @@ describe("ConversationView", () => {
     const source = sourceWithHistory(1);
     renderView(source);
 
-    act(() => source.receive(message({ roomId: "r1", senderName: "Bob Stone", text: "Lunch?", createdAt: new Date() })));
+    act(() =>
+      source.receive(message({ roomId: "r1", senderName: "Bob Stone", text: "Lunch?", createdAt: new Date() })),
+    );
 
     expect(await screen.findByText("Lunch?")).toBeInTheDocument();
     expect(screen.getByText("Bob Stone: Lunch?")).toBeInTheDocument();
@@ -112,6 +158,18 @@ describe("ConversationView", () => {
     renderView(source);
 
     await waitFor(() => expect(source.markRead).toHaveBeenCalledWith("r1", "h2"));
+  });
+
+  it("writes the read position at most once a second in a busy room, the newest winning", async () => {
+    const source = sourceWithHistory(3);
+    renderView(source);
+    await waitFor(() => expect(source.markRead).toHaveBeenCalledWith("r1", "h2"));
+    act(() => {
+      for (let index = 0; index < 10; index++)
+        source.receive(message({ id: `busy${index}`, roomId: "r1", text: `busy ${index}`, createdAt: new Date() }));
+    });
+    await waitFor(() => expect(source.markRead).toHaveBeenCalledWith("r1", "busy9"), { timeout: 3_000 });
+    expect(source.markRead).toHaveBeenCalledTimes(2);
   });
 
   it("offers a jump to the latest message after scrolling up, counting what arrived since", async () => {
@@ -187,8 +245,12 @@ describe("ConversationView when a message does not go out", () => {
 
   it("gives the text and the reply back, and says why when the rules refuse it", async () => {
     const source = new InMemoryChatSource(me);
-    source.receive(message({ id: "bob1", roomId: "r1", senderName: "Bob", text: "Pizza tonight?", createdAt: new Date() }));
-    source.sendMessage.mockRejectedValueOnce(Object.assign(new Error("Missing or insufficient permissions."), { code: "permission-denied" }));
+    source.receive(
+      message({ id: "bob1", roomId: "r1", senderName: "Bob", text: "Pizza tonight?", createdAt: new Date() }),
+    );
+    source.sendMessage.mockRejectedValueOnce(
+      Object.assign(new Error("Missing or insufficient permissions."), { code: "permission-denied" }),
+    );
     renderWithToasts(source);
     const user = userEvent.setup();
     await user.click(screen.getByRole("button", { name: "Actions for message from Bob" }));
@@ -196,7 +258,9 @@ describe("ConversationView when a message does not go out", () => {
 
     await user.type(screen.getByLabelText("Message General"), "Yes, at 8{Enter}");
 
-    expect(await screen.findByText("Message not sent: you can no longer post in this conversation.")).toBeInTheDocument();
+    expect(
+      await screen.findByText("Message not sent: you can no longer post in this conversation."),
+    ).toBeInTheDocument();
     expect(screen.getByLabelText("Message General")).toHaveValue("Yes, at 8");
     expect(screen.getByText(/Replying to/)).toHaveTextContent("Replying to Bob: Pizza tonight?");
   });
@@ -220,8 +284,26 @@ describe("ConversationView when a message does not go out", () => {
 describe("ConversationView message actions", () => {
   function sourceWithTwoMessages() {
     const source = new InMemoryChatSource(me);
-    source.receive(message({ id: "bob1", roomId: "r1", senderId: "u_bob", senderName: "Bob", text: "Pizza tonight?", createdAt: new Date("2026-11-25T09:00:00") }));
-    source.receive(message({ id: "mine1", roomId: "r1", senderId: me.id, senderName: me.displayName, text: "Sounds good", createdAt: new Date("2026-11-25T09:01:00") }));
+    source.receive(
+      message({
+        id: "bob1",
+        roomId: "r1",
+        senderId: "u_bob",
+        senderName: "Bob",
+        text: "Pizza tonight?",
+        createdAt: new Date("2026-11-25T09:00:00"),
+      }),
+    );
+    source.receive(
+      message({
+        id: "mine1",
+        roomId: "r1",
+        senderId: me.id,
+        senderName: me.displayName,
+        text: "Sounds good",
+        createdAt: new Date("2026-11-25T09:01:00"),
+      }),
+    );
     return source;
   }
 
@@ -265,13 +347,13 @@ describe("ConversationView message actions", () => {
   it("offers edit and delete only on your own messages", async () => {
     renderView(sourceWithTwoMessages());
 
-    let user = await openActions("Bob");
+    const user = await openActions("Bob");
     await screen.findByRole("menuitem", { name: "Reply" });
     expect(screen.queryByRole("menuitem", { name: "Edit" })).not.toBeInTheDocument();
     expect(screen.queryByRole("menuitem", { name: "Delete" })).not.toBeInTheDocument();
     await user.keyboard("{Escape}");
 
-    user = await openActions("you");
+    await openActions("you");
     expect(await screen.findByRole("menuitem", { name: "Edit" })).toBeInTheDocument();
     expect(screen.getByRole("menuitem", { name: "Delete" })).toBeInTheDocument();
   });

@@ -27,7 +27,9 @@ function renderMessage(attachments: Attachment[]) {
     <MessageList
       currentUserId="u_alice"
       now={new Date("2026-11-25T15:00:00")}
-      messages={[message({ text: "Pictures from the offsite", createdAt: new Date("2026-11-25T09:00:00"), attachments })]}
+      messages={[
+        message({ text: "Pictures from the offsite", createdAt: new Date("2026-11-25T09:00:00"), attachments }),
+      ]}
     />,
   );
   return userEvent.setup();
@@ -117,7 +119,14 @@ describe("image lightbox", () => {
 
   it("leaves files as download links, and pictures still processing closed", async () => {
     const user = renderMessage([
-      { id: "a1", kind: "file", url: "https://files.example/deck.pdf", name: "deck.pdf", sizeBytes: 2_300_000, mimeType: "application/pdf" },
+      {
+        id: "a1",
+        kind: "file",
+        url: "https://files.example/deck.pdf",
+        name: "deck.pdf",
+        sizeBytes: 2_300_000,
+        mimeType: "application/pdf",
+      },
       picture("pending.png", { url: "", fullUrl: undefined }),
     ]);
     const link = screen.getByRole("link", { name: /deck\.pdf/ });

@@ -10,7 +10,15 @@ import type { Attachment } from "@/features/chat/types";
 import { cn } from "@/lib/utils";
 
 /** The picture in the bubble (its preview), as a button that opens the lightbox. */
-export function ImageThumbnail({ image, onOpen, ref }: { image: Attachment; onOpen: () => void; ref?: Ref<HTMLButtonElement> }) {
+export function ImageThumbnail({
+  image,
+  onOpen,
+  ref,
+}: {
+  image: Attachment;
+  onOpen: () => void;
+  ref?: Ref<HTMLButtonElement>;
+}) {
   return (
     <button
       ref={ref}
@@ -51,7 +59,10 @@ export function ImageLightbox({ images, index, open, onOpenChange, onIndexChange
   if (!image) return null;
   const several = images.length > 1;
   const src = image.fullUrl || image.url;
-  const details = [image.width && image.height ? `${image.width} × ${image.height}` : null, formatBytes(image.sizeBytes)];
+  const details = [
+    image.width && image.height ? `${image.width} × ${image.height}` : null,
+    formatBytes(image.sizeBytes),
+  ];
 
   function go(step: number) {
     onIndexChange((current + step + images.length) % images.length);
@@ -119,21 +130,37 @@ export function ImageLightbox({ images, index, open, onOpenChange, onIndexChange
         </div>
         <div className="min-w-0 text-center">
           <DialogTitle className="truncate text-sm font-medium text-white">{image.name}</DialogTitle>
-          <DialogDescription className="text-xs text-white/70 tabular-nums">{details.filter(Boolean).join(" · ")}</DialogDescription>
+          <DialogDescription className="text-xs text-white/70 tabular-nums">
+            {details.filter(Boolean).join(" · ")}
+          </DialogDescription>
         </div>
       </DialogContent>
     </Dialog>
   );
 }
 
-function StepButton({ label, className, onClick, children }: { label: string; className: string; onClick: () => void; children: ReactNode }) {
+function StepButton({
+  label,
+  className,
+  onClick,
+  children,
+}: {
+  label: string;
+  className: string;
+  onClick: () => void;
+  children: ReactNode;
+}) {
   return (
     <Button
       variant="ghost"
       size="icon"
       aria-label={label}
       onClick={onClick}
-      className={cn("absolute top-1/2 size-10 -translate-y-1/2 rounded-full bg-black/50 [&_svg:not([class*='size-'])]:size-6", ON_DARK, className)}
+      className={cn(
+        "absolute top-1/2 size-10 -translate-y-1/2 rounded-full bg-black/50 [&_svg:not([class*='size-'])]:size-6",
+        ON_DARK,
+        className,
+      )}
     >
       {children}
     </Button>

@@ -12,8 +12,20 @@ import { ConversationView, lastEditable } from "./conversation-view";
 const me = { id: "u_alice", displayName: "Alice" };
 const general = room({ id: "r1", name: "General" });
 
-function key(key: string, modifiers: Partial<{ shiftKey: boolean; altKey: boolean; ctrlKey: boolean; metaKey: boolean }> = {}, isComposing = false) {
-  return { key, shiftKey: false, altKey: false, ctrlKey: false, metaKey: false, ...modifiers, nativeEvent: { isComposing } };
+function key(
+  key: string,
+  modifiers: Partial<{ shiftKey: boolean; altKey: boolean; ctrlKey: boolean; metaKey: boolean }> = {},
+  isComposing = false,
+) {
+  return {
+    key,
+    shiftKey: false,
+    altKey: false,
+    ctrlKey: false,
+    metaKey: false,
+    ...modifiers,
+    nativeEvent: { isComposing },
+  };
 }
 
 describe("isEditLastKey", () => {
@@ -59,9 +71,36 @@ describe("Composer keys", () => {
 describe("ConversationView keys", () => {
   function renderConversation() {
     const source = new InMemoryChatSource(me);
-    source.receive(message({ id: "mine1", roomId: "r1", senderId: me.id, senderName: me.displayName, text: "First draft", createdAt: new Date("2026-11-25T09:00:00") }));
-    source.receive(message({ id: "mine2", roomId: "r1", senderId: me.id, senderName: me.displayName, text: "Sounds good", createdAt: new Date("2026-11-25T09:01:00") }));
-    source.receive(message({ id: "bob1", roomId: "r1", senderId: "u_bob", senderName: "Bob", text: "Pizza tonight?", createdAt: new Date("2026-11-25T09:02:00") }));
+    source.receive(
+      message({
+        id: "mine1",
+        roomId: "r1",
+        senderId: me.id,
+        senderName: me.displayName,
+        text: "First draft",
+        createdAt: new Date("2026-11-25T09:00:00"),
+      }),
+    );
+    source.receive(
+      message({
+        id: "mine2",
+        roomId: "r1",
+        senderId: me.id,
+        senderName: me.displayName,
+        text: "Sounds good",
+        createdAt: new Date("2026-11-25T09:01:00"),
+      }),
+    );
+    source.receive(
+      message({
+        id: "bob1",
+        roomId: "r1",
+        senderId: "u_bob",
+        senderName: "Bob",
+        text: "Pizza tonight?",
+        createdAt: new Date("2026-11-25T09:02:00"),
+      }),
+    );
     render(
       <MemoryRouter>
         <ConversationView source={source} room={general} currentUserId={me.id} />

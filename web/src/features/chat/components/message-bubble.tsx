@@ -1,13 +1,16 @@
-import { CornerUpLeftIcon, FileIcon } from "lucide-react";
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { CornerUpLeftIcon, FileIcon, PinIcon } from "lucide-react";
+import { memo, useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { formatBytes } from "@/features/chat/attachments/format-bytes";
 import { formatMessageTime } from "@/features/chat/group-messages";
 import type { Attachment, Message } from "@/features/chat/types";
+import { formatDate } from "@/lib/time-format";
 import { cn } from "@/lib/utils";
 import { ImageLightbox, ImageThumbnail } from "./image-lightbox";
+import { LinkPreviewCard } from "./link-preview-card";
 import { MessageActions, type MessageActionHandlers } from "./message-actions";
-import { MessageText } from "./message-text";
+import { useMessageExtras } from "./message-extras";
+import { MessageMarkdown } from "@/features/chat/rich-text/message-markdown";
 
 type Position = "single" | "first" | "middle" | "last";
 
@@ -18,22 +21,38 @@ interface MessageBubbleProps extends MessageActionHandlers {
   currentUserId?: string;
   /** When set, the bubble shows an editor instead of its text. */
   editing?: boolean;
+  /** The message a permalink points at. */
+  highlighted?: boolean;
   onSaveEdit?: (message: Message, text: string) => void;
   onCancelEdit?: () => void;
 }
 
 // Bubbles in a group share a flat inner edge, so the group reads as one block.
 const CORNERS: Record<"own" | "other", Record<Position, string>> = {
-  own: { single: "rounded-2xl", first: "rounded-2xl rounded-br-md", middle: "rounded-2xl rounded-r-md", last: "rounded-2xl rounded-tr-md" },
-  other: { single: "rounded-2xl", first: "rounded-2xl rounded-bl-md", middle: "rounded-2xl rounded-l-md", last: "rounded-2xl rounded-tl-md" },
+  own: {
+    single: "rounded-2xl",
+    first: "rounded-2xl rounded-br-md",
+    middle: "rounded-2xl rounded-r-md",
+    last: "rounded-2xl rounded-tr-md",
+  },
+  other: {
+    single: "rounded-2xl",
+    first: "rounded-2xl rounded-bl-md",
+    middle: "rounded-2xl rounded-l-md",
+    last: "rounded-2xl rounded-tl-md",
+  },
 };
 
-export function MessageBubble({
+/** Memoised: in a busy room only new and changed messages render again (the data source
+ * keeps a message the same object until its document changes, and MessageList passes
+ * handlers that keep their identity). */
+export const MessageBubble = memo(function MessageBubble({
   message,
   own,
   position,
   currentUserId,
   editing = false,
+  highlighted = false,
   onSaveEdit,
   onCancelEdit,
   ...actions
@@ -48,12 +67,15 @@ export function MessageBubble({
           ? "Edited"
           : null;
   const actionable = !message.deleted && message.delivery === "sent" && !editing;
+  const { pinnedIds, onRemovePreview } = useMessageExtras();
+  const pinned = pinnedIds.has(message.id) && !message.deleted;
 
   return (
     <div
       data-testid="message"
       data-message-id={message.id}
-      title={message.createdAt.toLocaleString()}
+      data-highlighted={highlighted || undefined}
+      title={formatDate(message.createdAt, "dateTime")}
       className={cn("group flex min-w-0 flex-col gap-1", own ? "items-end" : "items-start")}
     >
       <div className={cn("flex max-w-full min-w-0 items-center gap-1", own && "flex-row-reverse")}>
@@ -65,6 +87,7 @@ export function MessageBubble({
             message.deleted && "bg-transparent text-muted-foreground italic ring-1 ring-border",
             message.delivery === "sending" && "opacity-70",
             editing && "w-[min(32rem,80vw)] bg-bubble-other text-bubble-other-foreground",
+            highlighted && "ring-2 ring-primary ring-offset-2 ring-offset-background transition-shadow",
           )}
         >
           {message.replyTo && !message.deleted ? (
@@ -89,14 +112,14 @@ export function MessageBubble({
               onCancel={() => onCancelEdit?.()}
             />
           ) : (
-            <p className="whitespace-pre-wrap">
-              <MessageText text={message.text} hasMentions={message.mentions.length > 0} />
-            </p>
+            <MessageMarkdown text={message.text} hasMentions={message.mentions.length > 0} />
           )}
           {!message.deleted && message.attachments.length > 0 ? (
             <MessageAttachments attachments={message.attachments} />
           ) : null}
-          {status && !editing ? <span className="mt-0.5 block text-right text-[11px] leading-none opacity-75">{status}</span> : null}
+          {status && !editing ? (
+            <span className="mt-0.5 block text-right text-[11px] leading-none opacity-75">{status}</span>
+          ) : null}
           <span className="sr-only">
             , sent <time dateTime={message.createdAt.toISOString()}>{formatMessageTime(message.createdAt)}</time>
           </span>
@@ -110,6 +133,18 @@ export function MessageBubble({
           />
         ) : null}
       </div>
+      {message.preview && !message.deleted ? (
+        <LinkPreviewCard
+          preview={message.preview}
+          onRemove={own && onRemovePreview ? () => onRemovePreview(message) : undefined}
+        />
+      ) : null}
+      {pinned ? (
+        <span data-testid="pinned-mark" className="flex items-center gap-1 text-[11px] text-muted-foreground">
+          <PinIcon className="size-3" aria-hidden />
+          Pinned
+        </span>
+      ) : null}
       {reactions.length > 0 ? (
         <ul className="flex flex-wrap gap-1" aria-label="Reactions">
           {reactions.map(([emoji, users]) => {
@@ -142,7 +177,7 @@ export function MessageBubble({
       ) : null}
     </div>
   );
-}
+});
 
 /** The message's files and pictures; a picture opens in a lightbox with the message's others. */
 function MessageAttachments({ attachments }: { attachments: Attachment[] }) {
@@ -199,7 +234,15 @@ function MessageAttachments({ attachments }: { attachments: Attachment[] }) {
   );
 }
 
-function EditMessageForm({ initialText, onSave, onCancel }: { initialText: string; onSave: (text: string) => void; onCancel: () => void }) {
+function EditMessageForm({
+  initialText,
+  onSave,
+  onCancel,
+}: {
+  initialText: string;
+  onSave: (text: string) => void;
+  onCancel: () => void;
+}) {
   const [text, setText] = useState(initialText);
   const editorRef = useRef<HTMLTextAreaElement>(null);
   // Focus again after the message menu has closed (it returns focus to its button).

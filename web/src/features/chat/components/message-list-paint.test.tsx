@@ -13,10 +13,28 @@ describe("MessageList first-paint mark (scripts/first-paint.mjs)", () => {
     await new Promise((resolve) => requestAnimationFrame(resolve));
     expect(marks()).toHaveLength(0);
 
-    rerender(<MessageList messages={[message({ id: "m1", createdAt: new Date("2026-03-02T10:00:00Z") })]} currentUserId="u1" />);
+    rerender(
+      <MessageList
+        messages={[message({ id: "m1", createdAt: new Date("2026-03-02T10:00:00Z") })]}
+        currentUserId="u1"
+      />,
+    );
     await waitFor(() => expect(marks()).toHaveLength(1));
-    rerender(<MessageList messages={[message({ id: "m1", createdAt: new Date("2026-03-02T10:00:00Z") }), message({ id: "m2", createdAt: new Date("2026-03-02T10:00:00Z") })]} currentUserId="u1" />);
-    render(<MessageList messages={[message({ id: "m3", createdAt: new Date("2026-03-02T10:00:00Z") })]} currentUserId="u1" />);
+    rerender(
+      <MessageList
+        messages={[
+          message({ id: "m1", createdAt: new Date("2026-03-02T10:00:00Z") }),
+          message({ id: "m2", createdAt: new Date("2026-03-02T10:00:00Z") }),
+        ]}
+        currentUserId="u1"
+      />,
+    );
+    render(
+      <MessageList
+        messages={[message({ id: "m3", createdAt: new Date("2026-03-02T10:00:00Z") })]}
+        currentUserId="u1"
+      />,
+    );
     await new Promise((resolve) => requestAnimationFrame(resolve));
     expect(marks()).toHaveLength(1);
   });

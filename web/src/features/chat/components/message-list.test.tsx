@@ -12,9 +12,24 @@ describe("MessageList", () => {
         currentUserId="u_alice"
         now={now}
         messages={[
-          message({ senderId: "u_bob", senderName: "Bob Stone", text: "Morning!", createdAt: new Date("2026-11-24T09:00:00") }),
-          message({ senderId: "u_bob", senderName: "Bob Stone", text: "Coffee?", createdAt: new Date("2026-11-24T09:01:00") }),
-          message({ senderId: "u_alice", senderName: "Alice", text: "Yes please", createdAt: new Date("2026-11-25T08:00:00") }),
+          message({
+            senderId: "u_bob",
+            senderName: "Bob Stone",
+            text: "Morning!",
+            createdAt: new Date("2026-11-24T09:00:00"),
+          }),
+          message({
+            senderId: "u_bob",
+            senderName: "Bob Stone",
+            text: "Coffee?",
+            createdAt: new Date("2026-11-24T09:01:00"),
+          }),
+          message({
+            senderId: "u_alice",
+            senderName: "Alice",
+            text: "Yes please",
+            createdAt: new Date("2026-11-25T08:00:00"),
+          }),
         ]}
       />,
     );
@@ -37,7 +52,11 @@ describe("MessageList", () => {
         now={now}
         messages={[
           message({ text: "secret", deleted: true, createdAt: new Date("2026-11-25T09:00:00") }),
-          message({ text: "fixed typo", editedAt: new Date("2026-11-25T09:02:00"), createdAt: new Date("2026-11-25T09:01:00") }),
+          message({
+            text: "fixed typo",
+            editedAt: new Date("2026-11-25T09:02:00"),
+            createdAt: new Date("2026-11-25T09:01:00"),
+          }),
         ]}
       />,
     );
@@ -60,7 +79,14 @@ describe("MessageList", () => {
             replyTo: { messageId: "m0", senderId: "u_alice", senderName: "Alice", text: "Send the deck?" },
             reactions: { "👍": ["u_alice", "u_carol"], "🎉": [] },
             attachments: [
-              { id: "a1", kind: "file", url: "https://files.example/deck.pdf", name: "deck.pdf", sizeBytes: 2_300_000, mimeType: "application/pdf" },
+              {
+                id: "a1",
+                kind: "file",
+                url: "https://files.example/deck.pdf",
+                name: "deck.pdf",
+                sizeBytes: 2_300_000,
+                mimeType: "application/pdf",
+              },
             ],
           }),
         ]}
@@ -69,9 +95,16 @@ describe("MessageList", () => {
 
     const bubble = screen.getByTestId("message");
     expect(bubble).toHaveTextContent("Alice: Send the deck?");
-    expect(within(bubble).getByRole("link", { name: /deck\.pdf/ })).toHaveAttribute("href", "https://files.example/deck.pdf");
+    expect(within(bubble).getByRole("link", { name: /deck\.pdf/ })).toHaveAttribute(
+      "href",
+      "https://files.example/deck.pdf",
+    );
     expect(within(bubble).getByText("2.2 MB")).toBeInTheDocument();
     const reactions = within(bubble).getByRole("list", { name: "Reactions" });
-    expect(within(reactions).getAllByRole("listitem").map((item) => item.textContent)).toEqual(["👍 2"]);
+    expect(
+      within(reactions)
+        .getAllByRole("listitem")
+        .map((item) => item.textContent),
+    ).toEqual(["👍 2"]);
   });
 });

@@ -1,16 +1,44 @@
 // A ChatDataSource available at once that forwards to the real one when it has loaded, so
 // the UI shows "loading" (not "no conversations") while the Firebase SDK modules download.
+// Given the person's last known state (last-known-state.ts), it shows that meanwhile: the
+// room list and a room's newest messages as last seen paint at once, and the real source's
+// answers replace them (and are kept as the new last known state).
 // No Firebase imports here: this file is part of the first page load.
-import type { ChatDataSource, MessagePage, Subscriber, Unsubscribe } from "../data-source";
+import {
+  isPermissionDenied,
+  type AroundPage,
+  type ChatDataSource,
+  type MessagePage,
+  type Subscriber,
+  type Unsubscribe,
+} from "../data-source";
+import type { LastKnownState } from "../last-known-state";
+import { markLoad } from "@/lib/load-marks";
 import type { NotificationsPage } from "@/features/notifications/types";
-import type { Message, MessageDraft, Presence, PresenceState, ReadReceipt, RoomSummary, TypingUser } from "../types";
+import type {
+  Message,
+  MessageDraft,
+  PinnedMessage,
+  Presence,
+  PresenceState,
+  ReadReceipt,
+  RoomSummary,
+  TypingUser,
+} from "../types";
 
 export class DeferredChatSource implements ChatDataSource {
   private readonly ready: Promise<ChatDataSource>;
   private resolveReady!: (source: ChatDataSource) => void;
   private rejectReady!: (error: Error) => void;
 
-  constructor() {
+  /** Per room shown from the last known state and not yet from the real source: the ids
+   * shown, and who waits for the real page (see markRead). */
+  private readonly fromLastKnown = new Map<
+    string,
+    { ids: Set<string>; waiters: ((ids: Set<string> | null) => void)[] }
+  >();
+
+  constructor(private readonly lastKnown: LastKnownState | null = null) {
     this.ready = new Promise((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -26,6 +54,12 @@ export class DeferredChatSource implements ChatDataSource {
 
   fail(error: Error): void {
     this.rejectReady(error);
+  }
+
+  /** Keeps the real source's answers as the last known state until the returned function is
+   * called (the session ended, or a new connection replaces this one). */
+  keepLastKnown(): () => void {
+    return this.lastKnown?.start() ?? (() => {});
   }
 
   private forward<T>(subscriber: Subscriber<T>, start: (source: ChatDataSource) => Unsubscribe): Unsubscribe {
@@ -45,16 +79,107 @@ export class DeferredChatSource implements ChatDataSource {
     };
   }
 
+  /** Whether the real source has given the room list. */
+  private roomsAnswered = false;
+  /** Rooms whose messages the real source has given (its own cache has them from then on). */
+  private readonly messagesAnswered = new Set<string>();
+
+  /** What the last known state holds, read once (the same objects each time they are asked for). */
+  private lastKnownList: RoomSummary[] | null | undefined;
+  private readonly lastKnownPages = new Map<string, MessagePage | null>();
+
+  /** Whether the last known state has a page of this room to show until the real one. */
+  hasLastKnownMessages(roomId: string): boolean {
+    return this.lastKnownMessages(roomId, 1) !== null;
+  }
+
+  lastKnownRooms(): RoomSummary[] | null {
+    if (this.roomsAnswered) return null;
+    if (this.lastKnownList === undefined) this.lastKnownList = this.lastKnown?.rooms() ?? null;
+    return this.lastKnownList;
+  }
+
+  lastKnownMessages(roomId: string, limit: number): MessagePage | null {
+    if (this.messagesAnswered.has(roomId)) return null;
+    const key = `${limit}:${roomId}`;
+    if (!this.lastKnownPages.has(key)) {
+      const page = this.lastKnown?.messages(roomId, limit) ?? null;
+      if (page && limit > 1) markLoad("last-known-messages", { messages: page.messages.length });
+      this.lastKnownPages.set(key, page);
+    }
+    return this.lastKnownPages.get(key) ?? null;
+  }
+
   watchRooms(subscriber: Subscriber<RoomSummary[]>): Unsubscribe {
-    return this.forward(subscriber, (source) => source.watchRooms(subscriber));
+    const lastSeen = this.lastKnownRooms();
+    if (lastSeen) subscriber.next(lastSeen);
+    return this.forward(subscriber, (source) =>
+      source.watchRooms({
+        next: (rooms) => {
+          this.roomsAnswered = true;
+          this.lastKnown?.saveRooms(rooms);
+          subscriber.next(rooms);
+        },
+        error: (error) => subscriber.error?.(error),
+      }),
+    );
   }
 
   watchMessages(roomId: string, limit: number, subscriber: Subscriber<MessagePage>): Unsubscribe {
-    return this.forward(subscriber, (source) => source.watchMessages(roomId, limit, subscriber));
+    const lastSeen = this.lastKnownMessages(roomId, limit);
+    if (lastSeen) {
+      const shown = this.fromLastKnown.get(roomId) ?? { ids: new Set<string>(), waiters: [] };
+      for (const message of lastSeen.messages) shown.ids.add(message.id);
+      this.fromLastKnown.set(roomId, shown);
+      subscriber.next(lastSeen);
+    }
+    const stop = this.forward(subscriber, (source) =>
+      source.watchMessages(roomId, limit, {
+        next: (page) => {
+          this.messagesAnswered.add(roomId);
+          this.lastKnown?.saveMessages(roomId, page);
+          this.settleLastKnown(roomId, new Set(page.messages.map((message) => message.id)));
+          subscriber.next(page);
+        },
+        error: (error) => {
+          // No longer the person's room: what was kept of it goes.
+          if (isPermissionDenied(error)) this.lastKnown?.forgetRoom(roomId);
+          subscriber.error?.(error);
+        },
+      }),
+    );
+    return () => {
+      stop();
+      this.settleLastKnown(roomId, null);
+    };
+  }
+
+  prefetchMessages(roomId: string, limit: number): Unsubscribe {
+    return this.forward({ next: () => {} }, (source) => source.prefetchMessages?.(roomId, limit) ?? (() => {}));
+  }
+
+  /** The real source's first page of a room shown from the last known state (null: the
+   * room is no longer watched). */
+  private settleLastKnown(roomId: string, ids: Set<string> | null): void {
+    const shown = this.fromLastKnown.get(roomId);
+    if (!shown) return;
+    this.fromLastKnown.delete(roomId);
+    for (const waiter of shown.waiters) waiter(ids);
   }
 
   async loadOlderMessages(roomId: string, beforeMessageId: string, limit: number): Promise<MessagePage> {
     return (await this.ready).loadOlderMessages(roomId, beforeMessageId, limit);
+  }
+
+  async loadNewerMessages(roomId: string, afterMessageId: string, limit: number): Promise<MessagePage> {
+    const source = await this.ready;
+    if (!source.loadNewerMessages) return { messages: [], hasMore: false };
+    return source.loadNewerMessages(roomId, afterMessageId, limit);
+  }
+
+  async loadAround(roomId: string, messageId: string, limit: number): Promise<AroundPage | null> {
+    const source = await this.ready;
+    return source.loadAround ? source.loadAround(roomId, messageId, limit) : null;
   }
 
   async sendMessage(roomId: string, draft: MessageDraft): Promise<Message> {
@@ -73,8 +198,25 @@ export class DeferredChatSource implements ChatDataSource {
     return (await this.ready).toggleReaction(roomId, messageId, emoji);
   }
 
+  async removeLinkPreview(roomId: string, messageId: string): Promise<void> {
+    await (await this.ready).removeLinkPreview?.(roomId, messageId);
+  }
+
+  watchPins(roomId: string, subscriber: Subscriber<PinnedMessage[]>): Unsubscribe {
+    return this.forward(subscriber, (source) => source.watchPins?.(roomId, subscriber) ?? (() => {}));
+  }
+
   async markRead(roomId: string, messageId: string): Promise<void> {
-    return (await this.ready).markRead(roomId, messageId);
+    const source = await this.ready;
+    // A message shown from the last known state: the real source does not know when it was
+    // sent, and newer messages may have arrived since. Read up to it only once the real page
+    // has it (the view marks the real newest message itself when it shows).
+    const shown = this.fromLastKnown.get(roomId);
+    if (shown?.ids.has(messageId)) {
+      const live = await new Promise<Set<string> | null>((resolve) => shown.waiters.push(resolve));
+      if (!live?.has(messageId)) return;
+    }
+    return source.markRead(roomId, messageId);
   }
 
   watchReadReceipts(roomId: string, subscriber: Subscriber<ReadReceipt[]>): Unsubscribe {
@@ -105,6 +247,10 @@ export class DeferredChatSource implements ChatDataSource {
 
   async setOwnPresence(state: PresenceState): Promise<void> {
     return (await this.ready).setOwnPresence(state);
+  }
+
+  async setFocusRoom(roomId: string | null): Promise<void> {
+    await (await this.ready).setFocusRoom?.(roomId);
   }
 
   watchNotifications(limit: number, subscriber: Subscriber<NotificationsPage>): Unsubscribe {

@@ -5,7 +5,8 @@ import {
   attachmentFromUpload,
   attachmentToDocument,
   findMentions,
-  mayHaveUnread,
+  linkPreviewOf,
+  pinnedMessageOf,
   presenceFrom,
   reactionsByEmoji,
   receiptsFrom,
@@ -15,7 +16,7 @@ import {
   toggleEmoji,
   toMessage,
   toRoomSummary,
-  unreadSince,
+  rowProfiles,
   type MessageDocument,
   type ProfileDocument,
   type TimestampLike,
@@ -28,7 +29,12 @@ function at(iso: string): TimestampLike {
 
 const profiles: Record<string, ProfileDocument> = {
   u_ana: { username: "ana", displayName: "Ana Lima", avatarUrl: "https://cdn.example/ana.png" },
-  u_ben: { username: "ben", displayName: "Ben Okafor", avatarUrl: null, presence: { state: "away", lastChanged: at("2026-11-25T09:00:00Z") } },
+  u_ben: {
+    username: "ben",
+    displayName: "Ben Okafor",
+    avatarUrl: null,
+    presence: { state: "away", lastChanged: at("2026-11-25T09:00:00Z") },
+  },
 };
 const profileOf = (uid: string) => profiles[uid];
 
@@ -65,7 +71,15 @@ describe("toMessage", () => {
 
   it("marks a pending write as sending and dates it now until the server stamps it", () => {
     const now = new Date("2026-11-25T10:00:00Z");
-    const message = toMessage({ id: "m3", roomId: "r1", data: { ...base, createdAt: null }, pending: true, now, profileOf, replyPreview: () => null });
+    const message = toMessage({
+      id: "m3",
+      roomId: "r1",
+      data: { ...base, createdAt: null },
+      pending: true,
+      now,
+      profileOf,
+      replyPreview: () => null,
+    });
     expect(message.delivery).toBe("sending");
     expect(message.createdAt).toEqual(now);
   });
@@ -74,7 +88,14 @@ describe("toMessage", () => {
     const message = toMessage({
       id: "m4",
       roomId: "r1",
-      data: { ...base, senderId: "u_gone", deleted: true, text: "", reactions: { u_ben: ["😂"] }, editedAt: at("2026-11-25T09:31:00Z") },
+      data: {
+        ...base,
+        senderId: "u_gone",
+        deleted: true,
+        text: "",
+        reactions: { u_ben: ["😂"] },
+        editedAt: at("2026-11-25T09:31:00Z"),
+      },
       pending: false,
       now: new Date(),
       profileOf,
@@ -166,26 +187,6 @@ describe("attachments", () => {
   });
 });
 
-describe("unread", () => {
-  const joined = at("2026-11-25T08:00:00Z");
-  const read = at("2026-11-25T09:00:00Z");
-
-  it("counts from the later of the read marker and joining", () => {
-    expect(unreadSince(read, joined)).toBe(read);
-    expect(unreadSince(at("2026-11-25T07:00:00Z"), joined)).toBe(joined);
-    expect(unreadSince(undefined, joined)).toBe(joined);
-    expect(unreadSince(read, null)).toBe(read);
-    expect(unreadSince(null, null)).toBeNull();
-  });
-
-  it("skips the count query when the last message is not newer", () => {
-    expect(mayHaveUnread(at("2026-11-25T09:00:00Z"), read)).toBe(false);
-    expect(mayHaveUnread(at("2026-11-25T09:00:01Z"), read)).toBe(true);
-    expect(mayHaveUnread(null, read)).toBe(false);
-    expect(mayHaveUnread(at("2026-11-25T09:00:01Z"), null)).toBe(true);
-  });
-});
-
 describe("rooms", () => {
   it("names a direct room after the other person and shows their avatar", () => {
     const summary = toRoomSummary({
@@ -207,12 +208,113 @@ describe("rooms", () => {
       name: "Ben Okafor",
       avatarUrl: null,
       peerId: "u_ben",
-      lastMessage: { text: "See you", senderId: "u_ben", senderName: "Ben Okafor", sentAt: new Date("2026-11-25T09:45:00Z") },
+      lastMessage: {
+        text: "See you",
+        senderId: "u_ben",
+        senderName: "Ben Okafor",
+        sentAt: new Date("2026-11-25T09:45:00Z"),
+      },
       unreadCount: 2,
       mentioned: false,
       updatedAt: new Date("2026-11-25T09:45:00Z"),
       canPost: true,
     });
+  });
+
+  it("names the last sender from a profile it follows rather than the row's older copy", () => {
+    const room = {
+      kind: "direct" as const,
+      directMembers: ["u_ana", "u_ben"],
+      lastMessage: {
+        id: "m9",
+        senderId: "u_ben",
+        senderName: "Ben Okafor",
+        preview: "Hi",
+        createdAt: at("2026-11-25T09:45:00Z"),
+      },
+    };
+    const parts = { id: "r1", room, mine: {}, currentUserId: "u_ana", unreadCount: 0 };
+    const renamed = toRoomSummary({
+      ...parts,
+      profileOf: (uid) => (uid === "u_ben" ? { displayName: "Deleted user" } : undefined),
+    });
+    expect(renamed.lastMessage?.senderName).toBe("Deleted user");
+    // A group's senders are not followed: the copy is what there is.
+    const group = toRoomSummary({
+      ...parts,
+      room: { ...room, kind: "group", name: "Design" },
+      profileOf: () => undefined,
+    });
+    expect(group.lastMessage?.senderName).toBe("Ben Okafor");
+  });
+
+  it("names a direct room from the row's copy of the other person, with no profile to follow", () => {
+    const mine = {
+      kind: "direct" as const,
+      directMembers: ["u_ana", "u_ben"],
+      peer: {
+        uid: "u_ben",
+        username: "ben",
+        displayName: "Ben Renamed",
+        avatarUrl: "https://res.cloudinary.com/x/ben.png",
+      },
+    };
+    const copied = rowProfiles(mine);
+    expect([...copied.keys()]).toEqual(["u_ben"]);
+    const room = {
+      kind: "direct" as const,
+      directMembers: mine.directMembers,
+      lastMessage: {
+        id: "m9",
+        senderId: "u_ben",
+        senderName: "Ben Okafor",
+        preview: "Hi",
+        createdAt: at("2026-11-25T09:45:00Z"),
+      },
+    };
+    const summary = toRoomSummary({
+      id: "r1",
+      room,
+      mine,
+      currentUserId: "u_ana",
+      unreadCount: 0,
+      profileOf: (uid) => copied.get(uid),
+    });
+    expect([summary.name, summary.avatarUrl, summary.lastMessage?.senderName]).toEqual([
+      "Ben Renamed",
+      "https://res.cloudinary.com/x/ben.png",
+      "Ben Renamed",
+    ]);
+    // A deleted account's copy is rewritten as "Deleted user" with no picture, and closes the room.
+    const gone = rowProfiles({
+      ...mine,
+      peer: { uid: "u_ben", displayName: "Deleted user", avatarUrl: null, disabled: true },
+    });
+    const closed = toRoomSummary({
+      id: "r1",
+      room,
+      mine,
+      currentUserId: "u_ana",
+      unreadCount: 0,
+      profileOf: (uid) => gone.get(uid),
+    });
+    expect(closed).toMatchObject({ name: "Deleted user", canPost: false, peerDeleted: true });
+    // Groups, and rows written before the copy existed, name nobody from the row.
+    expect(rowProfiles({ kind: "group", name: "Design" }).size).toBe(0);
+    expect(rowProfiles({ kind: "direct", directMembers: mine.directMembers }).size).toBe(0);
+  });
+
+  it("carries a group's topic for the header, and never a direct room's", () => {
+    const parts = { id: "r1", mine: {}, currentUserId: "u_ana", unreadCount: 0, profileOf };
+    expect(
+      toRoomSummary({ ...parts, room: { kind: "group", name: "Design", topic: "  Weekly critique  " } }).topic,
+    ).toBe("Weekly critique");
+    expect(toRoomSummary({ ...parts, room: { kind: "group", name: "Design", topic: "   " } })).not.toHaveProperty(
+      "topic",
+    );
+    expect(
+      toRoomSummary({ ...parts, room: { kind: "direct", directMembers: ["u_ana", "u_ben"], topic: "x" } }),
+    ).not.toHaveProperty("topic");
   });
 
   it("flags rooms with an unread mention, from the person's unread notifications", () => {
@@ -232,7 +334,30 @@ describe("rooms", () => {
     const parts = { id: "r4", mine: {}, currentUserId: "u_ana", unreadCount: 0, profileOf };
     expect(toRoomSummary({ ...parts, room: { kind: "group", name: "Old", archived: true } }).canPost).toBe(false);
     expect(toRoomSummary({ ...parts, room: { kind: "direct" }, member: { canPost: false } }).canPost).toBe(false);
-    expect(toRoomSummary({ ...parts, room: { kind: "group", archived: false }, member: { canPost: true } }).canPost).toBe(true);
+    expect(
+      toRoomSummary({ ...parts, room: { kind: "group", archived: false }, member: { canPost: true } }).canPost,
+    ).toBe(true);
+  });
+
+  it("closes a direct room whose other person deleted their account, and says why", () => {
+    const gone = (uid: string): ProfileDocument | undefined =>
+      uid === "u_ben" ? { displayName: "Deleted user", disabled: true } : profileOf(uid);
+    const parts = {
+      id: "r5",
+      mine: { role: "member" },
+      currentUserId: "u_ana",
+      unreadCount: 0,
+      member: { canPost: true },
+    };
+    const direct = { kind: "direct" as const, directMembers: ["u_ana", "u_ben"] };
+    const closed = toRoomSummary({ ...parts, room: direct, profileOf: gone });
+    expect([closed.canPost, closed.peerDeleted, closed.role]).toEqual([false, true, "member"]);
+    const open = toRoomSummary({ ...parts, room: direct, profileOf });
+    expect(open.canPost).toBe(true);
+    expect(open).not.toHaveProperty("peerDeleted");
+    expect(toRoomSummary({ ...parts, room: direct, member: { canPost: true, role: "owner" }, profileOf }).role).toBe(
+      "owner",
+    );
   });
 
   it("keeps a group's name and sorts by recent activity", () => {
@@ -244,7 +369,12 @@ describe("rooms", () => {
       unreadCount: 0,
       profileOf,
     });
-    expect(group).toMatchObject({ name: "Design", peerId: null, lastMessage: null, updatedAt: new Date("2026-11-25T09:50:00Z") });
+    expect(group).toMatchObject({
+      name: "Design",
+      peerId: null,
+      lastMessage: null,
+      updatedAt: new Date("2026-11-25T09:50:00Z"),
+    });
     const older = { ...group, id: "r3", name: "Alpha", updatedAt: new Date("2026-11-24T09:00:00Z") };
     expect(sortRooms([older, group]).map((room) => room.id)).toEqual(["r2", "r3"]);
   });
@@ -275,7 +405,9 @@ describe("typing, receipts, presence, mentions", () => {
       { uid: "u_new", data: { shareReceipts: true } },
     ]);
     expect(receipts.map((receipt) => receipt.userId)).toEqual(["u_ben", "u_cy"]);
-    expect(seenBy({ senderId: "u_ana", createdAt: new Date("2026-11-25T10:00:00Z") }, receipts, "u_ana")).toEqual(["u_ben"]);
+    expect(seenBy({ senderId: "u_ana", createdAt: new Date("2026-11-25T10:00:00Z") }, receipts, "u_ana")).toEqual([
+      "u_ben",
+    ]);
   });
 
   it("reads presence from the profile, offline when unknown", () => {
@@ -290,5 +422,77 @@ describe("typing, receipts, presence, mentions", () => {
     ];
     expect(findMentions("Thanks @ben.o and @nobody, cc @ana.", members)).toEqual(["u_ana", "u_ben"]);
     expect(findMentions("mail me at x@ana.com", members)).toEqual([]);
+  });
+});
+
+describe("link previews and pins", () => {
+  const preview = {
+    url: "https://trail.example/boots",
+    title: "Boots",
+    description: "Wet trails",
+    siteName: "Trail News",
+    imageUrl: "https://res.cloudinary.com/demo/image/fetch/https://trail.example/b.png",
+  };
+
+  it("reads a well-formed card, and none once hidden, deleted or malformed", () => {
+    expect(linkPreviewOf({ preview })).toEqual(preview);
+    expect(linkPreviewOf({ preview, previewHidden: true })).toBeNull();
+    expect(linkPreviewOf({ preview, deleted: true })).toBeNull();
+    expect(linkPreviewOf({ preview: { ...preview, title: 7 } })).toBeNull();
+    expect(linkPreviewOf({ preview: "https://trail.example" })).toBeNull();
+    expect(linkPreviewOf({})).toBeNull();
+  });
+
+  it("never links to anything but http(s)", () => {
+    expect(linkPreviewOf({ preview: { ...preview, url: "javascript:alert(1)" } })).toBeNull();
+    expect(
+      linkPreviewOf({ preview: { ...preview, imageUrl: "data:image/svg+xml,<svg onload=alert(1)>" } })?.imageUrl,
+    ).toBe("");
+  });
+
+  it("puts the card on the message", () => {
+    const data: MessageDocument = {
+      senderId: "u_ben",
+      text: "https://trail.example/boots",
+      createdAt: at("2026-11-25T09:00:00Z"),
+      preview,
+    };
+    const shown = toMessage({
+      id: "m1",
+      roomId: "r1",
+      data,
+      pending: false,
+      now: new Date(),
+      profileOf,
+      replyPreview: () => null,
+    });
+    expect(shown.preview).toEqual(preview);
+    const plain = toMessage({
+      id: "m2",
+      roomId: "r1",
+      data: { ...data, preview: undefined },
+      pending: false,
+      now: new Date(),
+      profileOf,
+      replyPreview: () => null,
+    });
+    expect(plain).not.toHaveProperty("preview");
+  });
+
+  it("names a pin's sender from their profile", () => {
+    expect(
+      pinnedMessageOf(
+        "m1",
+        { senderId: "u_ben", text: "Meet at 9", pinnedBy: "u_ana", pinnedAt: at("2026-11-25T10:00:00Z") },
+        profileOf,
+      ),
+    ).toEqual({
+      messageId: "m1",
+      senderId: "u_ben",
+      senderName: "Ben Okafor",
+      text: "Meet at 9",
+      pinnedBy: "u_ana",
+      pinnedAt: new Date("2026-11-25T10:00:00Z"),
+    });
   });
 });

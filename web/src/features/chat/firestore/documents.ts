@@ -1,10 +1,13 @@
 // Firestore documents ↔ the chat domain types. Pure functions, no SDK imports, so they are
 // tested without a backend. The layout is docs/architecture.md's; field names match
 // firestore.rules exactly.
+import { systemEventOf } from "../system-line";
 import type {
   Attachment,
+  LinkPreview,
   Message,
   MessageReplyPreview,
+  PinnedMessage,
   Presence,
   PresenceState,
   ReadReceipt,
@@ -33,6 +36,65 @@ export interface MessageDocument {
   /** uid → that person's emoji. */
   reactions?: Record<string, string[]>;
   clientId?: string;
+  /** "system" on a line the functions wrote (see system-line.ts); with event, subjectName, value. */
+  kind?: string;
+  event?: string;
+  subjectName?: string;
+  value?: string;
+  /** The first link's card, written by the functions only; the sender may remove it. */
+  preview?: unknown;
+  previewHidden?: boolean;
+}
+
+/** `rooms/{roomId}/pins/{messageId}`, written by the functions. */
+export interface PinDocument {
+  messageId?: string;
+  senderId?: string;
+  text?: string;
+  pinnedBy?: string;
+  pinnedAt?: TimestampLike | null;
+}
+
+const PREVIEW_FIELDS = ["url", "title", "description", "siteName", "imageUrl"] as const;
+
+/** The preview card of a message document, when it has a well-formed one and shows it. */
+export function linkPreviewOf(
+  data: Pick<MessageDocument, "preview" | "previewHidden" | "deleted">,
+): LinkPreview | null {
+  const preview = data.preview;
+  if (data.deleted || data.previewHidden || typeof preview !== "object" || preview === null) return null;
+  const fields = preview as Record<string, unknown>;
+  if (!PREVIEW_FIELDS.every((key) => typeof fields[key] === "string")) return null;
+  const url = fields.url as string;
+  if (!/^https?:\/\//i.test(url)) return null;
+  const imageUrl = fields.imageUrl as string;
+  return {
+    url,
+    title: fields.title as string,
+    description: fields.description as string,
+    siteName: fields.siteName as string,
+    imageUrl: /^https?:\/\//i.test(imageUrl) ? imageUrl : "",
+  };
+}
+
+function withPreview(preview: LinkPreview | null): { preview?: LinkPreview } {
+  return preview ? { preview } : {};
+}
+
+export function pinnedMessageOf(
+  id: string,
+  data: PinDocument,
+  profileOf: (uid: string) => ProfileDocument | undefined,
+): PinnedMessage {
+  const senderId = typeof data.senderId === "string" ? data.senderId : "";
+  return {
+    messageId: id,
+    senderId,
+    senderName: displayNameOf(profileOf(senderId)),
+    text: typeof data.text === "string" ? data.text : "",
+    pinnedBy: typeof data.pinnedBy === "string" ? data.pinnedBy : "",
+    pinnedAt: data.pinnedAt?.toDate() ?? null,
+  };
 }
 
 /** One entry of a message's `attachments`. The sender writes the upload's id, kind, name and
@@ -58,6 +120,18 @@ export interface ProfileDocument {
   displayName?: string;
   avatarUrl?: string | null;
   presence?: { state?: string; lastChanged?: TimestampLike | null };
+  /** Set on an account that was deleted (its profile then reads "Deleted user"). */
+  disabled?: boolean;
+}
+
+/** The newest message of a room, as its summary and each member's room-list row hold it. */
+export interface LastMessageDocument {
+  id: string;
+  senderId: string;
+  /** The sender's display name when the message was sent (older summaries lack it). */
+  senderName?: string;
+  preview: string;
+  createdAt: TimestampLike | null;
 }
 
 /** `rooms/{roomId}`: the summary the functions keep. */
@@ -69,17 +143,51 @@ export interface RoomDocument {
   archived?: boolean;
   memberCount?: number;
   directMembers?: string[];
-  lastMessage?: { id: string; senderId: string; preview: string; createdAt: TimestampLike | null } | null;
+  lastMessage?: LastMessageDocument | null;
   lastMessageAt?: TimestampLike | null;
   createdAt?: TimestampLike | null;
 }
 
-/** `users/{uid}/rooms/{roomId}`: one line of the person's room list. */
+/** `users/{uid}/rooms/{roomId}`: one row of the person's room list, everything the row
+ * shows. The functions keep all but `readSeq`, which the person writes (see unread.ts). */
 export interface MyRoomDocument {
   kind?: RoomKind;
+  name?: string;
+  directMembers?: string[];
   role?: string;
   notify?: string;
   joinedAt?: TimestampLike | null;
+  lastMessage?: LastMessageDocument | null;
+  lastMessageAt?: TimestampLike | null;
+  /** A direct room's other person as the functions last copied them (name and picture;
+   * rewritten when they change their profile), so the list follows no profile per row. */
+  peer?: PeerDocument;
+  /** How many messages the room has had; where that stood when the person joined. */
+  seq?: number;
+  joinedSeq?: number;
+  readSeq?: number;
+}
+
+/** `peer` of a direct room's row: the fields of the other person's profile a row shows. */
+export interface PeerDocument {
+  uid?: string;
+  username?: string;
+  displayName?: string;
+  avatarUrl?: string | null;
+  /** The account was deleted: the room is closed. */
+  disabled?: boolean;
+}
+
+/** The people a row names, from the row alone: a direct room's `peer`, or nothing (rows the
+ * functions wrote before `peer` existed, whose person is then followed as a profile). */
+export function rowProfiles(row: MyRoomDocument): Map<string, ProfileDocument> {
+  const peer = row.peer;
+  if (row.kind !== "direct" || !peer?.uid) return new Map();
+  const profile: ProfileDocument = { avatarUrl: peer.avatarUrl ?? null };
+  if (peer.username !== undefined) profile.username = peer.username;
+  if (peer.displayName !== undefined) profile.displayName = peer.displayName;
+  if (peer.disabled === true) profile.disabled = true;
+  return new Map([[peer.uid, profile]]);
 }
 
 /** `rooms/{roomId}/members/{uid}`: the membership mirror the rules check. */
@@ -109,7 +217,8 @@ export interface NotificationDocument {
 export function roomsMentioning(notifications: readonly NotificationDocument[]): Set<string> {
   const rooms = new Set<string>();
   for (const notification of notifications) {
-    if (notification.type === "mention" && notification.read !== true && notification.roomId) rooms.add(notification.roomId);
+    if (notification.type === "mention" && notification.read !== true && notification.roomId)
+      rooms.add(notification.roomId);
   }
   return rooms;
 }
@@ -193,7 +302,11 @@ export interface UploadResponse {
   format?: string;
 }
 
-export function attachmentFromUpload(response: UploadResponse, file: { name: string; type: string }, kind: "image" | "file"): Attachment {
+export function attachmentFromUpload(
+  response: UploadResponse,
+  file: { name: string; type: string },
+  kind: "image" | "file",
+): Attachment {
   const attachment: Attachment = {
     id: response.public_id,
     kind,
@@ -242,20 +355,9 @@ export function toMessage({ id, roomId, data, pending, now, profileOf, replyPrev
     reactions: deleted ? {} : reactionsByEmoji(data.reactions),
     attachments: deleted ? [] : (data.attachments ?? []).map(attachmentFromDocument),
     delivery: pending ? "sending" : "sent",
+    ...(data.kind === "system" ? { system: systemEventOf(data) } : {}),
+    ...withPreview(linkPreviewOf(data)),
   };
-}
-
-/** Unread messages are those created after the later of the read marker and joining. */
-export function unreadSince(lastReadAt: TimestampLike | null | undefined, joinedAt: TimestampLike | null | undefined): TimestampLike | null {
-  if (!lastReadAt) return joinedAt ?? null;
-  if (!joinedAt) return lastReadAt;
-  return lastReadAt.toMillis() >= joinedAt.toMillis() ? lastReadAt : joinedAt;
-}
-
-/** Whether a count query is needed at all: nothing can be unread when the last message is not newer. */
-export function mayHaveUnread(lastMessageAt: TimestampLike | null | undefined, since: TimestampLike | null): boolean {
-  if (!lastMessageAt) return false;
-  return since === null || lastMessageAt.toMillis() > since.toMillis();
 }
 
 export function presenceFrom(profile: ProfileDocument | undefined): Presence {
@@ -283,11 +385,27 @@ export interface RoomParts {
   profileOf: (uid: string) => ProfileDocument | undefined;
 }
 
-export function toRoomSummary({ id, room, mine, currentUserId, unreadCount, mentioned = false, member, profileOf }: RoomParts): RoomSummary {
+function roleOf(role: string | undefined): { role?: "owner" | "admin" | "member" } {
+  return role === "owner" || role === "admin" || role === "member" ? { role } : {};
+}
+
+export function toRoomSummary({
+  id,
+  room,
+  mine,
+  currentUserId,
+  unreadCount,
+  mentioned = false,
+  member,
+  profileOf,
+}: RoomParts): RoomSummary {
   const kind: RoomKind = room.kind ?? mine.kind ?? "group";
   const peerId = peerOf({ ...room, kind }, currentUserId);
   const peer = peerId ? profileOf(peerId) : undefined;
   const last = room.lastMessage;
+  // The row's sender name is a copy taken when the message was counted; a profile this view
+  // follows (a direct room's other person) is newer, so a rename or a deleted account shows.
+  const lastSender = last?.senderId ? profileOf(last.senderId) : undefined;
   const sentAt = last?.createdAt?.toDate() ?? room.lastMessageAt?.toDate() ?? null;
   return {
     id,
@@ -297,13 +415,21 @@ export function toRoomSummary({ id, room, mine, currentUserId, unreadCount, ment
     peerId,
     lastMessage:
       last && sentAt
-        ? { text: last.preview, senderId: last.senderId, senderName: displayNameOf(profileOf(last.senderId)), sentAt }
+        ? {
+            text: last.preview,
+            senderId: last.senderId,
+            senderName: lastSender ? displayNameOf(lastSender) : last.senderName || UNKNOWN_PERSON,
+            sentAt,
+          }
         : null,
     unreadCount,
     mentioned: mentioned && unreadCount > 0,
     updatedAt: sentAt ?? mine.joinedAt?.toDate() ?? room.createdAt?.toDate() ?? new Date(0),
     ...(typeof room.memberCount === "number" ? { memberCount: room.memberCount } : {}),
-    canPost: room.archived !== true && member?.canPost !== false,
+    ...(kind === "group" && room.topic?.trim() ? { topic: room.topic.trim() } : {}),
+    canPost: room.archived !== true && member?.canPost !== false && peer?.disabled !== true,
+    ...roleOf(member?.role ?? mine.role),
+    ...(peer?.disabled === true ? { peerDeleted: true } : {}),
   };
 }
 
@@ -319,7 +445,10 @@ export function activeTypers(
   profileOf: (uid: string) => ProfileDocument | undefined,
 ): TypingUser[] {
   return entries
-    .filter(({ uid, data }) => uid !== currentUserId && data.typing === true && (data.expiresAt?.toMillis() ?? 0) > now.getTime())
+    .filter(
+      ({ uid, data }) =>
+        uid !== currentUserId && data.typing === true && (data.expiresAt?.toMillis() ?? 0) > now.getTime(),
+    )
     .map(({ uid }) => ({ userId: uid, displayName: displayNameOf(profileOf(uid)) }));
 }
 
@@ -334,12 +463,23 @@ export function receiptsFrom(entries: readonly { uid: string; data: ReadMarkerDo
 
 /** Members named as `@username` in the text (case-insensitive), at most 50. */
 export function findMentions(text: string, members: readonly { uid: string; username: string }[]): string[] {
-  const named = new Set([...text.matchAll(/(?:^|[^\w.])@([A-Za-z0-9_.]{3,30})/g)].map((match) => match[1]!.toLowerCase().replace(/\.+$/, "")));
-  return members.filter((member) => named.has(member.username.toLowerCase())).map((member) => member.uid).slice(0, 50);
+  const named = new Set(
+    [...text.matchAll(/(?:^|[^\w.])@([A-Za-z0-9_.]{3,30})/g)].map((match) =>
+      match[1]!.toLowerCase().replace(/\.+$/, ""),
+    ),
+  );
+  return members
+    .filter((member) => named.has(member.username.toLowerCase()))
+    .map((member) => member.uid)
+    .slice(0, 50);
 }
 
 /** Who has read `message` among the receipts (not its sender, not the current user). */
-export function seenBy(message: Pick<Message, "senderId" | "createdAt">, receipts: readonly ReadReceipt[], currentUserId: string): string[] {
+export function seenBy(
+  message: Pick<Message, "senderId" | "createdAt">,
+  receipts: readonly ReadReceipt[],
+  currentUserId: string,
+): string[] {
   return receipts
     .filter(
       (receipt) =>

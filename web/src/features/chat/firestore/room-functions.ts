@@ -7,14 +7,18 @@ import type { Attachment } from "../types";
 import { attachmentFromUpload, type UploadResponse } from "./documents";
 import type {
   MemberRole,
+  MessageSearch,
+  MessageSearchPage,
   MyRoom,
   MyRoomsListing,
   NewGroup,
   NotifySetting,
+  PersonResult,
   RoomActions,
   RoomChanges,
   RoomInvite,
   RoomMember,
+  PendingInvite,
 } from "../rooms/room-actions";
 
 let functionsInstance: Functions | undefined;
@@ -40,6 +44,19 @@ interface ListMyRoomsResult {
 interface ListMembersResult {
   members: (Omit<RoomMember, "joinedAt" | "role"> & { role: string; joinedAt: string })[];
   next: string | null;
+  pendingInvites: (Omit<PendingInvite, "invitedAt"> & { invitedAt: string })[];
+}
+
+interface SearchMessagesResult {
+  hits: {
+    roomId: string;
+    messageId: string;
+    senderId: string;
+    senderName: string;
+    createdAt: string;
+    snippet: string;
+  }[];
+  nextCursor: string | null;
 }
 
 interface SignUploadResult {
@@ -49,6 +66,9 @@ interface SignUploadResult {
   kind: "image" | "file";
   maxBytes: number;
 }
+
+/** A room that cannot be checked in this long is reported as a problem, with a retry. */
+const RESTORE_TIMEOUT_MS = 15_000;
 
 function role(value: string): MemberRole {
   return value === "owner" || value === "admin" ? value : "member";
@@ -81,13 +101,17 @@ export function postForm(url: string, form: FormData, onProgress: (fraction: num
 export class CallableRoomActions implements RoomActions {
   constructor(private readonly functions: Functions = roomFunctions()) {}
 
-  private async call<Result>(name: string, data: object): Promise<Result> {
-    const result = await httpsCallable<object, Result>(this.functions, name)(data);
+  private async call<Result>(name: string, data: object, timeoutMs?: number): Promise<Result> {
+    const options = timeoutMs ? { timeout: timeoutMs } : undefined;
+    const result = await httpsCallable<object, Result>(this.functions, name, options)(data);
     return result.data;
   }
 
   async startDirect(username: string): Promise<string> {
-    const result = await this.call<{ roomId: string }>("createRoom", { kind: "direct", username: username.trim().replace(/^@/, "") });
+    const result = await this.call<{ roomId: string }>("createRoom", {
+      kind: "direct",
+      username: username.trim().replace(/^@/, ""),
+    });
     return result.roomId;
   }
 
@@ -146,15 +170,38 @@ export class CallableRoomActions implements RoomActions {
     };
   }
 
+  async restoreRoom(roomId: string): Promise<"restored" | "not-found"> {
+    try {
+      await this.call("restoreRoom", { roomId }, RESTORE_TIMEOUT_MS);
+      return "restored";
+    } catch (error) {
+      // Not a room id at all is as much "not found" as a room that is not theirs.
+      const code = (error as { code?: unknown }).code;
+      if (code === "functions/not-found" || code === "functions/invalid-argument") return "not-found";
+      throw error;
+    }
+  }
+
   async listMembers(roomId: string): Promise<RoomMember[]> {
     const members: RoomMember[] = [];
     let after: string | null = null;
     do {
-      const page: ListMembersResult = await this.call<ListMembersResult>("listMembers", after ? { roomId, after } : { roomId });
-      members.push(...page.members.map((member) => ({ ...member, role: role(member.role), joinedAt: new Date(member.joinedAt) })));
+      const page: ListMembersResult = await this.call<ListMembersResult>(
+        "listMembers",
+        after ? { roomId, after } : { roomId },
+      );
+      members.push(
+        ...page.members.map((member) => ({ ...member, role: role(member.role), joinedAt: new Date(member.joinedAt) })),
+      );
       after = page.next;
     } while (after);
     return members;
+  }
+
+  async listPendingInvites(roomId: string): Promise<PendingInvite[]> {
+    // The first page of members carries the pending invites; one member is enough.
+    const page = await this.call<ListMembersResult>("listMembers", { roomId, limit: 1 });
+    return (page.pendingInvites ?? []).map((invite) => ({ ...invite, invitedAt: new Date(invite.invitedAt) }));
   }
 
   async blockUser(userId: string): Promise<void> {
@@ -163,6 +210,32 @@ export class CallableRoomActions implements RoomActions {
 
   async unblockUser(userId: string): Promise<void> {
     await this.call("unblockUser", { userId });
+  }
+
+  async searchPeople(query: string): Promise<PersonResult[]> {
+    const result = await this.call<{ people: PersonResult[] }>("searchPeople", { query });
+    return result.people;
+  }
+
+  async searchMessages(search: MessageSearch): Promise<MessageSearchPage> {
+    const { before, after, ...rest } = search;
+    const result = await this.call<SearchMessagesResult>("searchMessages", {
+      ...rest,
+      ...(before ? { before: before.toISOString() } : {}),
+      ...(after ? { after: after.toISOString() } : {}),
+    });
+    return {
+      hits: result.hits.map((hit) => ({ ...hit, createdAt: new Date(hit.createdAt) })),
+      nextCursor: result.nextCursor,
+    };
+  }
+
+  async pinMessage(roomId: string, messageId: string): Promise<void> {
+    await this.call("pinMessage", { roomId, messageId });
+  }
+
+  async unpinMessage(roomId: string, messageId: string): Promise<void> {
+    await this.call("unpinMessage", { roomId, messageId });
   }
 
   async uploadAttachment(roomId: string, file: File, onProgress: (fraction: number) => void): Promise<Attachment> {

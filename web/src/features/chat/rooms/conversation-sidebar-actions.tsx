@@ -67,7 +67,10 @@ function InviteList({ invites, onAnswered, onJoined }: InviteListProps) {
 
   return (
     <section aria-labelledby="invites-heading" className="rounded-lg border bg-background/60 p-2">
-      <h3 id="invites-heading" className="flex items-center gap-1.5 px-1 pb-1 text-xs font-semibold text-muted-foreground">
+      <h3
+        id="invites-heading"
+        className="flex items-center gap-1.5 px-1 pb-1 text-xs font-semibold text-muted-foreground"
+      >
         <MailIcon className="size-3.5" aria-hidden />
         Invites ({invites.length})
       </h3>
@@ -78,7 +81,9 @@ function InviteList({ invites, onAnswered, onJoined }: InviteListProps) {
               <span className="block truncate font-medium">{invite.roomName}</span>
               <span className="block truncate text-xs text-muted-foreground">from {invite.inviterName}</span>
             </span>
-            {busy === invite.id ? <Loader2Icon className="size-4 animate-spin text-muted-foreground" aria-label="Answering" /> : null}
+            {busy === invite.id ? (
+              <Loader2Icon className="size-4 animate-spin text-muted-foreground" aria-label="Answering" />
+            ) : null}
             <Button
               size="icon"
               variant="ghost"

@@ -1,9 +1,16 @@
 import { Loader2Icon } from "lucide-react";
 import { useEffect, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import { FormAlert } from "@/features/auth/form-alert";
-import { FormField } from "@/features/auth/form-field";
+import { PersonPicker } from "@/features/search/person-picker";
 import { describeError, useRoomActions } from "./room-actions";
 import { useOpenRoom } from "./use-open-room";
 
@@ -12,7 +19,7 @@ interface NewConversationDialogProps {
   onOpenChange: (open: boolean) => void;
 }
 
-/** Starts (or reopens) the direct conversation with someone, by username. */
+/** Starts (or reopens) the direct conversation with someone found by name, or by username. */
 export function NewConversationDialog({ open, onOpenChange }: NewConversationDialogProps) {
   const actions = useRoomActions();
   const [username, setUsername] = useState("");
@@ -27,9 +34,12 @@ export function NewConversationDialog({ open, onOpenChange }: NewConversationDia
     }
   }, [open]);
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    const name = username.trim().replace(/^@/, "");
+    void start(username.trim().replace(/^@/, ""));
+  }
+
+  async function start(name: string) {
     if (!actions || !name) return;
     setBusy(true);
     setError(null);
@@ -37,7 +47,10 @@ export function NewConversationDialog({ open, onOpenChange }: NewConversationDia
       openRoom(await actions.startDirect(name));
     } catch (caught) {
       setError(
-        describeError(caught, "Couldn't start the conversation. Try again.").replace(/^User not found$/, `No one on FlowChat goes by @${name}.`),
+        describeError(caught, "Couldn't start the conversation. Try again.").replace(
+          /^User not found$/,
+          `No one on FlowChat goes by @${name}.`,
+        ),
       );
     } finally {
       setBusy(false);
@@ -51,19 +64,20 @@ export function NewConversationDialog({ open, onOpenChange }: NewConversationDia
         <form onSubmit={submit} className="grid gap-4">
           <DialogHeader>
             <DialogTitle>New conversation</DialogTitle>
-            <DialogDescription>Send a direct message to someone on FlowChat.</DialogDescription>
+            <DialogDescription>
+              Send a direct message to someone on FlowChat: type part of their name.
+            </DialogDescription>
           </DialogHeader>
           <FormAlert message={error} />
-          <FormField
-            label="Username"
-            name="username"
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
-            placeholder="e.g. sam_rivera"
+          <PersonPicker
+            label="Name or username"
+            placeholder="e.g. Sam or sam_rivera"
             value={username}
-            onChange={(event) => setUsername(event.target.value)}
-            required
+            onValueChange={setUsername}
+            onPick={(person) => {
+              setUsername(person.username);
+              void start(person.username);
+            }}
             autoFocus
           />
           <DialogFooter>

@@ -2,7 +2,14 @@ import { Loader2Icon } from "lucide-react";
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from "@/components/ui/dialog";
 import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
 import { FormAlert } from "@/features/auth/form-alert";
@@ -60,7 +67,8 @@ export function NewGroupDialog({ open, onOpenChange }: NewGroupDialogProps) {
       const results = await Promise.allSettled(usernames.map((username) => actions.invite(roomId, username)));
       const failed = usernames.filter((_, index) => results[index]!.status === "rejected");
       if (failed.length > 0) toast.error(`Couldn't invite ${failed.map((username) => `@${username}`).join(", ")}.`);
-      else if (usernames.length > 0) toast.success(`Invited ${usernames.length === 1 ? `@${usernames[0]}` : `${usernames.length} people`}.`);
+      else if (usernames.length > 0)
+        toast.success(`Invited ${usernames.length === 1 ? `@${usernames[0]}` : `${usernames.length} people`}.`);
       openRoom(roomId);
     } catch (caught) {
       setError(describeError(caught, "Couldn't create the group. Try again."));
@@ -79,10 +87,24 @@ export function NewGroupDialog({ open, onOpenChange }: NewGroupDialogProps) {
             <DialogDescription>A room for a team, a project or a topic.</DialogDescription>
           </DialogHeader>
           <FormAlert message={error} />
-          <FormField label="Name" name="name" value={name} maxLength={ROOM_NAME_MAX} onChange={(event) => setName(event.target.value)} required autoFocus />
+          <FormField
+            label="Name"
+            name="name"
+            value={name}
+            maxLength={ROOM_NAME_MAX}
+            onChange={(event) => setName(event.target.value)}
+            required
+            autoFocus
+          />
           <div className="grid gap-2">
             <Label htmlFor={`${id}-topic`}>Topic (optional)</Label>
-            <Textarea id={`${id}-topic`} value={topic} maxLength={ROOM_TOPIC_MAX} rows={2} onChange={(event) => setTopic(event.target.value)} />
+            <Textarea
+              id={`${id}-topic`}
+              value={topic}
+              maxLength={ROOM_TOPIC_MAX}
+              rows={2}
+              onChange={(event) => setTopic(event.target.value)}
+            />
           </div>
           <FormField
             label="Invite people (optional)"
@@ -95,7 +117,12 @@ export function NewGroupDialog({ open, onOpenChange }: NewGroupDialogProps) {
             onChange={(event) => setInvitees(event.target.value)}
           />
           <label className="flex items-start gap-3 text-sm">
-            <input type="checkbox" className="mt-0.5 size-4 accent-primary" checked={isPrivate} onChange={(event) => setIsPrivate(event.target.checked)} />
+            <input
+              type="checkbox"
+              className="mt-0.5 size-4 accent-primary"
+              checked={isPrivate}
+              onChange={(event) => setIsPrivate(event.target.checked)}
+            />
             <span>
               <span className="font-medium">Private</span>
               <span className="block text-muted-foreground">Only people who are invited can join.</span>

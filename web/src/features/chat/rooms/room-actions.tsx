@@ -37,6 +37,17 @@ export interface RoomMember {
   joinedAt: Date;
 }
 
+/** Someone invited to the room who has not answered yet. */
+export interface PendingInvite {
+  inviteId: string;
+  userId: string;
+  username: string;
+  displayName: string;
+  avatarUrl: string | null;
+  invitedBy: string;
+  invitedAt: Date;
+}
+
 export interface MyRoomsListing {
   rooms: MyRoom[];
   invites: RoomInvite[];
@@ -55,6 +66,41 @@ export interface RoomChanges {
   isPrivate?: boolean;
 }
 
+/** Someone found by name (searchPeople). */
+export interface PersonResult {
+  id: string;
+  username: string;
+  displayName: string;
+  avatarUrl: string | null;
+}
+
+export type HasFilter = "file" | "image" | "link";
+
+export interface MessageSearch {
+  query: string;
+  roomId?: string;
+  senderId?: string;
+  has?: HasFilter;
+  before?: Date;
+  after?: Date;
+  cursor?: string;
+}
+
+/** A message found by searchMessages; `snippet` is HTML: escaped text, matches in <mark>. */
+export interface MessageHit {
+  roomId: string;
+  messageId: string;
+  senderId: string;
+  senderName: string;
+  createdAt: Date;
+  snippet: string;
+}
+
+export interface MessageSearchPage {
+  hits: MessageHit[];
+  nextCursor: string | null;
+}
+
 export interface RoomActions {
   /** The one direct room with this person (created, or reopened); its id. */
   startDirect(username: string): Promise<string>;
@@ -70,11 +116,26 @@ export interface RoomActions {
   archiveRoom(roomId: string): Promise<void>;
   muteRoom(roomId: string, notify: NotifySetting): Promise<void>;
   listMyRooms(): Promise<MyRoomsListing>;
+  /**
+   * For a room missing from the room list: asks the functions to repair its documents
+   * from PostgreSQL if it is one of the person's rooms. "not-found" when it is not (no such
+   * room, or not theirs); throws when the functions cannot be reached.
+   */
+  restoreRoom(roomId: string): Promise<"restored" | "not-found">;
   listMembers(roomId: string): Promise<RoomMember[]>;
+  /** Unanswered invites: all of them for those who manage members, else the caller's own. */
+  listPendingInvites?(roomId: string): Promise<PendingInvite[]>;
   blockUser(userId: string): Promise<void>;
   unblockUser(userId: string): Promise<void>;
+  /** People whose name or username matches (two characters at least), best first. */
+  searchPeople(query: string): Promise<PersonResult[]>;
+  /** Messages of the rooms the person is in now, best first, then newest. */
+  searchMessages(search: MessageSearch): Promise<MessageSearchPage>;
   /** Signs and uploads one file for a room; `onProgress` gets 0..1. */
   uploadAttachment(roomId: string, file: File, onProgress: (fraction: number) => void): Promise<Attachment>;
+  /** Pins a message (groups: owners and admins; direct rooms: both people); optional. */
+  pinMessage?(roomId: string, messageId: string): Promise<void>;
+  unpinMessage?(roomId: string, messageId: string): Promise<void>;
 }
 
 const RoomActionsContext = createContext<RoomActions | null>(null);

@@ -13,7 +13,16 @@ import { UserAvatar } from "@/features/people/user-avatar";
 import { useChatData } from "../chat-data-context";
 import type { RoomSummary } from "../types";
 import { ROOM_NAME_MAX, ROOM_TOPIC_MAX } from "./new-group-dialog";
-import { describeError, useRoomActions, type MemberRole, type MyRoom, type NotifySetting, type RoomMember } from "./room-actions";
+import { PersonPicker } from "@/features/search/person-picker";
+import {
+  describeError,
+  useRoomActions,
+  type MemberRole,
+  type MyRoom,
+  type NotifySetting,
+  type PendingInvite,
+  type RoomMember,
+} from "./room-actions";
 
 const ROLE_LABEL: Record<MemberRole, string> = { owner: "Owner", admin: "Admin", member: "Member" };
 const NOTIFY_LABEL: Record<NotifySetting, string> = { all: "All messages", mentions: "Mentions only", none: "Nothing" };
@@ -27,7 +36,8 @@ export function roomPermissions(room: Pick<MyRoom, "kind" | "isPrivate" | "role"
     invite: group && (manager || !room.isPrivate),
     setRoles: group && room.role === "owner",
     archive: group && room.role === "owner",
-    remove: (target: MemberRole) => group && (room.role === "owner" ? target !== "owner" : room.role === "admin" && target === "member"),
+    remove: (target: MemberRole) =>
+      group && (room.role === "owner" ? target !== "owner" : room.role === "admin" && target === "member"),
   };
 }
 
@@ -43,6 +53,7 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
   const navigate = useNavigate();
   const [details, setDetails] = useState<MyRoom | null>(null);
   const [members, setMembers] = useState<RoomMember[] | null>(null);
+  const [pendingInvites, setPendingInvites] = useState<PendingInvite[]>([]);
   const [blocked, setBlocked] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -56,10 +67,15 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
   const load = useCallback(async () => {
     if (!actions) return;
     try {
-      const [listing, people] = await Promise.all([actions.listMyRooms(), actions.listMembers(room.id)]);
+      const [listing, people, invited] = await Promise.all([
+        actions.listMyRooms(),
+        actions.listMembers(room.id),
+        room.kind === "group" && actions.listPendingInvites ? actions.listPendingInvites(room.id) : [],
+      ]);
       const mine = listing.rooms.find((candidate) => candidate.id === room.id) ?? null;
       setDetails(mine);
       setMembers(people);
+      setPendingInvites(invited);
       setBlocked(listing.blocked);
       if (mine) {
         setName(mine.name);
@@ -110,7 +126,10 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
 
   function inviteSomeone(event: FormEvent) {
     event.preventDefault();
-    const username = invitee.trim().replace(/^@/, "");
+    invite(invitee.trim().replace(/^@/, ""));
+  }
+
+  function invite(username: string) {
     if (!username || !actions) return;
     void run(async () => {
       await actions.invite(room.id, username);
@@ -137,7 +156,9 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent className="max-h-[90dvh] overflow-y-auto sm:max-w-lg">
         <DialogHeader>
-          <DialogTitle>{room.kind === "direct" ? `Conversation with ${room.name}` : `${room.name} settings`}</DialogTitle>
+          <DialogTitle>
+            {room.kind === "direct" ? `Conversation with ${room.name}` : `${room.name} settings`}
+          </DialogTitle>
           <DialogDescription>
             {room.kind === "direct" ? "Notifications and blocking." : "Name, topic, members and notifications."}
           </DialogDescription>
@@ -153,17 +174,36 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
               <form className="grid gap-3" onSubmit={saveDetails}>
                 <div className="grid gap-2">
                   <Label htmlFor={`${id}-name`}>Name</Label>
-                  <Input id={`${id}-name`} value={name} maxLength={ROOM_NAME_MAX} onChange={(event) => setName(event.target.value)} required />
+                  <Input
+                    id={`${id}-name`}
+                    value={name}
+                    maxLength={ROOM_NAME_MAX}
+                    onChange={(event) => setName(event.target.value)}
+                    required
+                  />
                 </div>
                 <div className="grid gap-2">
                   <Label htmlFor={`${id}-topic`}>Topic</Label>
-                  <Textarea id={`${id}-topic`} value={topic} rows={2} maxLength={ROOM_TOPIC_MAX} onChange={(event) => setTopic(event.target.value)} />
+                  <Textarea
+                    id={`${id}-topic`}
+                    value={topic}
+                    rows={2}
+                    maxLength={ROOM_TOPIC_MAX}
+                    onChange={(event) => setTopic(event.target.value)}
+                  />
                 </div>
                 <label className="flex items-start gap-3 text-sm">
-                  <input type="checkbox" className="mt-0.5 size-4 accent-primary" checked={isPrivate} onChange={(event) => setIsPrivate(event.target.checked)} />
+                  <input
+                    type="checkbox"
+                    className="mt-0.5 size-4 accent-primary"
+                    checked={isPrivate}
+                    onChange={(event) => setIsPrivate(event.target.checked)}
+                  />
                   <span>
                     <span className="font-medium">Private</span>
-                    <span className="block text-muted-foreground">Only people who are invited can join. Otherwise anyone with the link can.</span>
+                    <span className="block text-muted-foreground">
+                      Only people who are invited can join. Otherwise anyone with the link can.
+                    </span>
                   </span>
                 </label>
                 <Button type="submit" size="sm" className="justify-self-end" disabled={busy || !name.trim()}>
@@ -202,18 +242,20 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
                   Members ({members.length})
                 </h3>
                 {can?.invite ? (
-                  <form className="flex gap-2" onSubmit={inviteSomeone}>
-                    <label className="sr-only" htmlFor={`${id}-invite`}>
-                      Invite by username
-                    </label>
-                    <Input
-                      id={`${id}-invite`}
-                      placeholder="Invite by username"
-                      autoCapitalize="none"
-                      spellCheck={false}
-                      value={invitee}
-                      onChange={(event) => setInvitee(event.target.value)}
-                    />
+                  <form className="flex items-start gap-2" onSubmit={inviteSomeone}>
+                    <div className="min-w-0 flex-1">
+                      <PersonPicker
+                        label="Invite by name or username"
+                        hideLabel
+                        placeholder="Invite by name or username"
+                        value={invitee}
+                        onValueChange={setInvitee}
+                        onPick={(person) => {
+                          setInvitee(person.username);
+                          invite(person.username);
+                        }}
+                      />
+                    </div>
                     <Button type="submit" variant="outline" disabled={busy || !invitee.trim()}>
                       <UserPlusIcon aria-hidden />
                       Invite
@@ -223,7 +265,12 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
                 <ul className="grid gap-1">
                   {members.map((member) => (
                     <li key={member.userId} className="flex items-center gap-3 rounded-md py-1">
-                      <UserAvatar name={member.displayName} seed={member.userId} avatarUrl={member.avatarUrl} className="size-8" />
+                      <UserAvatar
+                        name={member.displayName}
+                        seed={member.userId}
+                        avatarUrl={member.avatarUrl}
+                        className="size-8"
+                      />
                       <span className="min-w-0 flex-1">
                         <span className="block truncate text-sm font-medium">
                           {member.displayName}
@@ -239,8 +286,15 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
                           onChange={(event) => {
                             const role = event.target.value as MemberRole;
                             // Show the choice at once; the reload after the call confirms it.
-                            setMembers((current) => current?.map((item) => (item.userId === member.userId ? { ...item, role } : item)) ?? null);
-                            void run(() => actions.setRole(room.id, member.userId, role), `${member.displayName} is now ${ROLE_LABEL[role].toLowerCase()}.`);
+                            setMembers(
+                              (current) =>
+                                current?.map((item) => (item.userId === member.userId ? { ...item, role } : item)) ??
+                                null,
+                            );
+                            void run(
+                              () => actions.setRole(room.id, member.userId, role),
+                              `${member.displayName} is now ${ROLE_LABEL[role].toLowerCase()}.`,
+                            );
                           }}
                           className="h-8 rounded-md border border-input bg-background px-1.5 text-xs"
                         >
@@ -259,7 +313,12 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
                           variant="ghost"
                           disabled={busy}
                           aria-label={`Remove ${member.displayName}`}
-                          onClick={() => void run(() => actions.removeMember(room.id, member.userId), `Removed ${member.displayName}.`)}
+                          onClick={() =>
+                            void run(
+                              () => actions.removeMember(room.id, member.userId),
+                              `Removed ${member.displayName}.`,
+                            )
+                          }
                         >
                           Remove
                         </Button>
@@ -267,20 +326,53 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
                     </li>
                   ))}
                 </ul>
+                {pendingInvites.length > 0 ? (
+                  <>
+                    <h4 id={`${id}-pending`} className="pt-1 text-xs font-semibold text-muted-foreground">
+                      Invited, not yet joined ({pendingInvites.length})
+                    </h4>
+                    <ul aria-labelledby={`${id}-pending`} className="grid gap-1">
+                      {pendingInvites.map((invite) => (
+                        <li key={invite.inviteId} className="flex items-center gap-3 rounded-md py-1 opacity-80">
+                          <UserAvatar
+                            name={invite.displayName}
+                            seed={invite.userId}
+                            avatarUrl={invite.avatarUrl}
+                            className="size-8"
+                          />
+                          <span className="min-w-0 flex-1">
+                            <span className="block truncate text-sm font-medium">{invite.displayName}</span>
+                            <span className="block truncate text-xs text-muted-foreground">@{invite.username}</span>
+                          </span>
+                          <span className="text-xs text-muted-foreground">Invite pending</span>
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                ) : null}
               </section>
             ) : null}
 
             <Separator />
             <div className="flex flex-wrap justify-end gap-2">
               {peer && blocked.includes(peer.userId) ? (
-                <Button variant="outline" disabled={busy} onClick={() => void run(() => actions.unblockUser(peer.userId), `Unblocked ${peer.displayName}.`)}>
+                <Button
+                  variant="outline"
+                  disabled={busy}
+                  onClick={() => void run(() => actions.unblockUser(peer.userId), `Unblocked ${peer.displayName}.`)}
+                >
                   Unblock {peer.displayName}
                 </Button>
               ) : peer ? (
                 <Button
                   variant="outline"
                   disabled={busy}
-                  onClick={() => void run(() => actions.blockUser(peer.userId), `Blocked ${peer.displayName}. Neither of you can post here now.`)}
+                  onClick={() =>
+                    void run(
+                      () => actions.blockUser(peer.userId),
+                      `Blocked ${peer.displayName}. Neither of you can post here now.`,
+                    )
+                  }
                 >
                   <ShieldBanIcon aria-hidden />
                   Block {peer.displayName}
@@ -384,7 +476,9 @@ function ReceiptsSetting() {
       />
       <span>
         <span className="font-medium">Share read receipts</span>
-        <span className="block text-muted-foreground">Others see "Seen" when you have read their messages. Applies to all your conversations.</span>
+        <span className="block text-muted-foreground">
+          Others see "Seen" when you have read their messages. Applies to all your conversations.
+        </span>
       </span>
     </label>
   );

@@ -36,6 +36,9 @@ export function useInvites() {
     };
   }, [actions, refresh]);
 
-  const remove = useCallback((inviteId: string) => setInvites((current) => current.filter((invite) => invite.id !== inviteId)), []);
+  const remove = useCallback(
+    (inviteId: string) => setInvites((current) => current.filter((invite) => invite.id !== inviteId)),
+    [],
+  );
   return { invites, refresh, remove };
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { useNavigate } from "react-router";
 import { useRooms } from "../chat-data-context";
+import { roomPath } from "@/lib/links";
 
 /** Give up waiting for the room list and open the room anyway after this long. */
 const WAIT_MS = 8_000;
@@ -20,7 +21,7 @@ export function useOpenRoom(onOpened?: () => void) {
     const listed = rooms.status === "ready" && rooms.rooms.some((room) => room.id === waiting);
     const open = () => {
       setWaiting(null);
-      navigate(`/rooms/${waiting}`);
+      navigate(roomPath(waiting));
       onOpened?.();
     };
     if (listed) {

@@ -1,0 +1,147 @@
+// What the browser benchmarks share (room-list-bench.mjs, busy-room-bench.mjs): seeding
+// through the functions and Firestore REST, the client at an older git ref, logging in.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { newAccount } from "../e2e/browser.mjs";
+import { repoRoot, webDir } from "../e2e/harness.mjs";
+
+export const DATABASE = "projects/demo-flowchat/databases/(default)";
+
+/** Runs `work` over `items` with at most `limit` at a time. */
+export async function pooled(items, limit, work) {
+  const results = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+  return results;
+}
+
+export async function ok(response, what) {
+  if (!response.ok) throw new Error(`${what}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+export async function register(hosts, label) {
+  const account = { ...newAccount(label), displayName: `${label} bench` };
+  const body = await ok(
+    await fetch(`${hosts.functionsUrl}/register`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        email: account.email,
+        username: account.username,
+        password: account.password,
+        displayName: account.displayName,
+      }),
+    }),
+    "register",
+  );
+  const signedIn = await ok(
+    await fetch(
+      `http://${hosts.authEmulatorHost}/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken?key=fake-api-key`,
+      {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ token: body.firebaseToken, returnSecureToken: true }),
+      },
+    ),
+    "signInWithCustomToken",
+  );
+  return { ...account, uid: body.user.id, idToken: signedIn.idToken };
+}
+
+export async function call(hosts, person, name, data) {
+  const body = await ok(
+    await fetch(`${hosts.functionsUrl}/${name}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${person.idToken}` },
+      body: JSON.stringify({ data }),
+    }),
+    name,
+  );
+  return body.result;
+}
+
+export async function commit(hosts, writes) {
+  for (let first = 0; first < writes.length; first += 400) {
+    await ok(
+      await fetch(`http://${hosts.firestoreEmulatorHost}/v1/${DATABASE}/documents:commit`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: "Bearer owner" },
+        body: JSON.stringify({ writes: writes.slice(first, first + 400) }),
+      }),
+      "commit",
+    );
+  }
+}
+
+/** A reader in `count` public groups with two others (Bea and Cal), created through the
+ * functions, six at a time: the people and the room ids, in order. */
+export async function seedGroups(hosts, count, log) {
+  const [reader, ...others] = await Promise.all(["reader", "bea", "cal"].map((label) => register(hosts, label)));
+  log(`creating ${count} rooms of three members`);
+  const roomIds = await pooled(
+    Array.from({ length: count }, (_, index) => index),
+    6,
+    async (index) => {
+      const { roomId } = await call(hosts, reader, "createRoom", {
+        name: `Room ${String(index + 1).padStart(3, "0")}`,
+        isPrivate: false,
+      });
+      for (const other of others) await call(hosts, other, "joinRoom", { roomId });
+      return roomId;
+    },
+  );
+  return { reader, others, roomIds };
+}
+
+export async function listDocuments(hosts, collectionPath) {
+  const body = await ok(
+    await fetch(`http://${hosts.firestoreEmulatorHost}/v1/${DATABASE}/documents/${collectionPath}?pageSize=5000`, {
+      headers: { Authorization: "Bearer owner" },
+    }),
+    "list",
+  );
+  return body.documents ?? [];
+}
+
+/** The client as it was at `ref`: its web/ exported to a temporary folder, sharing this
+ * checkout's node_modules. */
+export function oldWebAt(ref) {
+  const folder = mkdtempSync(path.join(os.tmpdir(), "flowchat-old-web-"));
+  const archive = execFileSync("git", ["-C", repoRoot, "archive", ref, "web"], { maxBuffer: 256 * 1024 * 1024 });
+  execFileSync("tar", ["-x", "-C", folder], { input: archive });
+  symlinkSync(path.join(webDir, "node_modules"), path.join(folder, "web", "node_modules"));
+  return { root: path.join(folder, "web"), remove: () => rmSync(folder, { recursive: true, force: true }) };
+}
+
+export async function logIn(browser, baseUrl, reader) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: "light" });
+  await context.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) =>
+      window.__longTasks.push(...list.getEntries().map((entry) => entry.duration)),
+    ).observe({ type: "longtask", buffered: true });
+  });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel("Email or username").fill(reader.username);
+  await page.getByLabel("Password").fill(reader.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("navigation", { name: "Conversations" }).getByRole("link").first().waitFor({ timeout: 120_000 });
+  await page.close();
+  return context;
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
