@@ -15,6 +15,8 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -33,6 +35,13 @@ LATENCY_MESSAGES = 20
 
 
 def main() -> None:
+    with chat_stack() as (host, database_url):
+        Bench(host, database_url).run()
+
+
+@contextmanager
+def chat_stack() -> Iterator[tuple[emulators.EmulatorProcess, str]]:
+    """The emulators and the functions on a fresh database: (host, database URL)."""
     with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp)) as database_url:
         env = {
             "DATABASE_URL": database_url,
@@ -43,7 +52,7 @@ def main() -> None:
             Path(tmp) / "emulators", ["auth", "firestore", "database", "functions"], env=env
         )
         try:
-            Bench(host, database_url).run()
+            yield host, database_url
         finally:
             host.stop()
 

@@ -1,0 +1,140 @@
+"""Memory of the functions host around 50 concurrent logins (issue 21: it rose from 100 to
+482 MiB and never came back down). argon2id holds 19 MiB per hash while it runs.
+
+Printed: the resident memory of the process running the functions (the functions host's
+own process when it has one, else the launcher) before the burst, its peak during it, and
+10, 30 and 60 s after it; the logins' answers by status and their latency.
+Target: back within 100 MiB of the start within a minute.
+Run with ``python -m benchmarks login_memory``.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from benchmarks._support import summary, table
+from benchmarks.chat import chat_stack
+
+CONCURRENT = 50
+AFTER = (10, 30, 60)
+
+
+def main() -> None:
+    with chat_stack() as (host, _):
+        base = host.functions_url().rstrip("/")
+        suffix = uuid.uuid4().hex[:8]
+        password = f"benchmark pass {suffix}"
+        username = f"mem{suffix}"
+        httpx.post(
+            f"{base}/register",
+            json={
+                "email": f"{username}@example.com",
+                "username": username,
+                "password": password,
+                "displayName": "Memory",
+            },
+            timeout=60,
+        ).raise_for_status()
+        body = json.dumps({"login": username, "password": password})
+        pid = functions_pid(host.process.pid)
+        _login(f"{base}/login", body)  # warm: the first login loads what logins use
+        start = rss_mib(pid)
+        peak = [start]
+        sampling = threading.Event()
+
+        def sample() -> None:
+            while not sampling.is_set():
+                peak.append(rss_mib(pid))
+                time.sleep(0.1)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        statuses, millis = _burst(f"{base}/login", body)
+        sampling.set()
+        sampler.join()
+        burst_end = time.monotonic()
+        after = []
+        for seconds in AFTER:
+            time.sleep(max(0.0, burst_end + seconds - time.monotonic()))
+            after.append(rss_mib(pid))
+    median, p99 = summary(millis) if millis else (0.0, 0.0)
+    table(
+        ["measure", "value"],
+        [
+            ["answers", ", ".join(f"{n} x {status}" for status, n in sorted(statuses.items()))],
+            ["login median / p99 ms", f"{median:.0f} / {p99:.0f}"],
+            ["host RSS before, MiB", start],
+            ["host RSS peak, MiB", max(peak)],
+            *[[f"host RSS {s} s after, MiB", mib] for s, mib in zip(AFTER, after, strict=True)],
+            ["back within 100 MiB in 60 s", after[-1] - start <= 100],
+        ],
+    )
+
+
+def _login(url: str, body: str) -> int:
+    where = urlsplit(url)
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=120)
+    try:
+        connection.request("POST", where.path, body, {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def _burst(url: str, body: str) -> tuple[Counter, list[float]]:
+    statuses: Counter = Counter()
+    millis: list[float] = []
+    start = threading.Barrier(CONCURRENT)
+
+    def one() -> None:
+        start.wait()
+        began = time.perf_counter()
+        status = _login(url, body)
+        statuses[status] += 1
+        if status == 200:
+            millis.append((time.perf_counter() - began) * 1000)
+
+    threads = [threading.Thread(target=one) for _ in range(CONCURRENT)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses, millis
+
+
+def functions_pid(launcher_pid: int) -> int:
+    """The functions host's own process if the launcher started one, else the launcher."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == launcher_pid and b"emulators.functions.host" in cmdline:
+            return int(proc.name)
+    return launcher_pid
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+if __name__ == "__main__":
+    main()
