@@ -60,6 +60,29 @@ class Config:
         block = self.raw.get("emulators", {}).get("mail", {})
         return Address(self.address("mail").host, int(block.get("smtpPort", DEFAULT_SMTP_PORT)))
 
+    def client_environment(self) -> dict[str, str]:
+        """What points the Google and Firebase SDKs of a process at these emulators: every
+        emulator's address, running or not, so that no write can reach production, and
+        google-auth kept from probing a metadata server for credentials."""
+        database = self.address("database")
+        return {
+            "FIRESTORE_EMULATOR_HOST": str(self.address("firestore")),
+            "FIREBASE_AUTH_EMULATOR_HOST": str(self.address("auth")),
+            "FIREBASE_DATABASE_EMULATOR_HOST": str(database),
+            "FUNCTIONS_EMULATOR_HOST": str(self.address("functions")),
+            "MAIL_EMULATOR_HOST": str(self.smtp_address),
+            "NO_GCE_CHECK": "True",
+            "GCLOUD_PROJECT": self.project,
+            "GOOGLE_CLOUD_PROJECT": self.project,
+            "FIREBASE_CONFIG": json.dumps(
+                {
+                    "projectId": self.project,
+                    "databaseURL": f"http://{database}/?ns={self.project}-default-rtdb",
+                    "storageBucket": f"{self.project}.appspot.com",
+                }
+            ),
+        }
+
 
 def load(config_path: str | Path = "firebase.json", project: str | None = None) -> Config:
     path = Path(config_path).resolve()

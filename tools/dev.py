@@ -8,7 +8,8 @@ start``: ``--import DIR``, ``--export-on-exit [DIR]``, another ``--data-dir``), 
 client.
 
 Ctrl-C (SIGINT to the whole process group, as a terminal sends it) or SIGTERM stops every
-child; children that end because they were asked to stop count as a clean stop: exit 0.
+child; children that end because they were asked to stop count as a clean stop: exit 0. A
+child still running ``STOP_SECONDS`` later is killed, with a line saying which.
 From a terminal, ``make dev``'s processes run in a process group of their own in the
 terminal's foreground (``foreground_group``), so that Ctrl-C does not reach make itself,
 which would then die of SIGINT whatever its recipe returned.
@@ -23,6 +24,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,9 @@ EMULATOR_DATA = STATE / "emulators"
 # How a child that was asked to stop may end: by the signal, or 128 + the signal.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 STOPPED = {0} | {-sig for sig in STOP_SIGNALS} | {128 + sig for sig in STOP_SIGNALS}
+# How long the children have to stop after Ctrl-C before they are killed: above the
+# emulators' own worst case (the functions host gets 30 s for the requests under way).
+STOP_SECONDS = 45.0
 
 
 def local_secrets() -> dict[str, str]:
@@ -115,45 +120,67 @@ def run(args: argparse.Namespace, options: list[str]) -> int:
     applied = migrate(env["DATABASE_URL"])
     print(f"migrations applied: {', '.join(applied) or 'none pending'}", flush=True)
 
-    children = [_start(emulator_command(args.config, options), cwd=ROOT, env=env)]
+    services = {"emulators": _start(emulator_command(args.config, options), cwd=ROOT, env=env)}
     if not args.no_web and (ROOT / "web" / "package.json").exists():
-        children.append(_web_dev_server(args.config, env))
+        services["web client"] = _web_dev_server(args.config, env)
     # Once Firestore answers, repair its mirror of PostgreSQL if the counts show drift (a
     # wiped or older Firestore beside a PostgreSQL that kept its data). It exits when done.
     repair = _reconcile_when_ready(args.config, env)
 
+    # The handler only records the signal (as the emulators' launcher does); the loop below
+    # notices it. Until then, or until a service ends by itself, everything runs.
     stop_requested: list[int] = []
-
-    def stop(*_: object) -> None:
-        for child in [*children, repair]:
-            if child.poll() is None:
-                _interrupt(child)
-
-    def on_signal(signum: int, _frame: object) -> None:
-        stop_requested.append(signum)
-        stop()
-
     for sig in STOP_SIGNALS:
-        signal.signal(sig, on_signal)
-    status = 0
-    for child in children:
-        code = child.wait()
-        if not (stop_requested and code in STOPPED):
-            status = status or code
-        stop()  # one child ending ends the others
-    repair.wait()  # ended by the stop if still running: its status is not ours to report
-    if status:
-        print(f"make dev: a process ended with status {status}", file=sys.stderr, flush=True)
-        return 1
-    return 0
+        signal.signal(sig, lambda signum, _frame: stop_requested.append(signum))
+    while not stop_requested and all(child.poll() is None for child in services.values()):
+        time.sleep(0.2)
+
+    stopping = {name: (child, signal.SIGINT) for name, child in services.items()}
+    # The repair holds nothing a clean stop would keep (each write is atomic, a pass can be
+    # redone), and a SIGINT that lands in one of its destructors is swallowed there, leaving
+    # it running: it is terminated instead.
+    stopping["mirror repair"] = (repair, signal.SIGTERM)
+    codes = _stop_all(stopping)
+    # The repair's status is not ours to report: it is stopped half-way by design.
+    failed = {
+        name: code
+        for name, code in codes.items()
+        if name in services and not (stop_requested and code in STOPPED) and code != 0
+    }
+    for name, code in failed.items():
+        print(f"make dev: the {name} ended with status {code}", file=sys.stderr, flush=True)
+    return 1 if failed else 0
 
 
-def _interrupt(child: subprocess.Popen) -> None:
-    """Ctrl-C for one child and everything it started. Children run in sessions of their own
-    (``_start``), so each gets this one SIGINT, not a second from the terminal; npm, which
-    does not pass a lone SIGINT on to Vite, is stopped with its whole group."""
+def _stop_all(children: dict[str, tuple[subprocess.Popen, signal.Signals]]) -> dict[str, int]:
+    """Sends each child still running its stop signal, waits up to STOP_SECONDS for all of
+    them, then kills what is left (a hung process must not make Ctrl-C hang). Exit codes
+    by name."""
+    for child, stop_signal in children.values():
+        if child.poll() is None:
+            _signal_group(child, stop_signal)
+    deadline = time.monotonic() + STOP_SECONDS
+    codes: dict[str, int] = {}
+    for name, (child, _) in children.items():
+        try:
+            codes[name] = child.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            print(
+                f"make dev: the {name} did not stop within {STOP_SECONDS:.0f} s; killed",
+                file=sys.stderr,
+                flush=True,
+            )
+            _signal_group(child, signal.SIGKILL)
+            codes[name] = child.wait()
+    return codes
+
+
+def _signal_group(child: subprocess.Popen, sig: signal.Signals) -> None:
+    """A signal for one child and everything it started. Children run in sessions of their
+    own (``_start``), so each gets this one signal, not a second Ctrl-C from the terminal;
+    npm, which does not pass a lone SIGINT on to Vite, is stopped with its whole group."""
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(child.pid, signal.SIGINT)
+        os.killpg(child.pid, sig)
 
 
 def _start(command: list[str], **options: Any) -> subprocess.Popen:
@@ -165,11 +192,7 @@ def _reconcile_when_ready(config_path: Path, env: dict[str, str]) -> subprocess.
     return _start(
         [sys.executable, "-m", "tools.reconcile", "--if-drift", "--wait", "120"],
         cwd=ROOT,
-        env={
-            **env,
-            "FIRESTORE_EMULATOR_HOST": str(config.address("firestore")),
-            "GCLOUD_PROJECT": config.project,
-        },
+        env={**env, **config.client_environment()},
     )
 
 

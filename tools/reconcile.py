@@ -31,8 +31,7 @@ def configure(config_path: Path) -> str:
     project = os.environ.get("GOOGLE_CLOUD_PROJECT") or os.environ.get("GCLOUD_PROJECT")
     if not os.environ.get("FIRESTORE_EMULATOR_HOST") and not project:
         config = emulator_config.load(config_path)
-        os.environ["FIRESTORE_EMULATOR_HOST"] = str(config.address("firestore"))
-        os.environ["FIREBASE_DATABASE_EMULATOR_HOST"] = str(config.address("database"))
+        os.environ.update(config.client_environment())
         project = config.project
     os.environ.setdefault("GCLOUD_PROJECT", project or "")
     if str(ROOT / "functions") not in sys.path:

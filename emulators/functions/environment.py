@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -27,27 +26,8 @@ def build(hub: Hub, source: Path) -> dict[str, str]:
             env.update({k: v for k, v in dotenv_values(path).items() if v is not None})
     env.update(os.environ)
 
-    database = config.address("database")
-    env.update(
-        {
-            "FIRESTORE_EMULATOR_HOST": str(config.address("firestore")),
-            "FIREBASE_AUTH_EMULATOR_HOST": str(config.address("auth")),
-            "FIREBASE_DATABASE_EMULATOR_HOST": str(database),
-            "FUNCTIONS_EMULATOR_HOST": str(config.address("functions")),
-            "MAIL_EMULATOR_HOST": str(config.smtp_address),
-            "NO_GCE_CHECK": "True",  # google-auth must not probe a metadata server
-            "FUNCTIONS_EMULATOR": "true",
-            "GCLOUD_PROJECT": config.project,
-            "GOOGLE_CLOUD_PROJECT": config.project,
-            "FIREBASE_CONFIG": json.dumps(
-                {
-                    "projectId": config.project,
-                    "databaseURL": f"http://{database}/?ns={config.project}-default-rtdb",
-                    "storageBucket": f"{config.project}.appspot.com",
-                }
-            ),
-        }
-    )
+    env.update(config.client_environment())
+    env["FUNCTIONS_EMULATOR"] = "true"
     env.setdefault("PUSH_LOG_PATH", str(config.state_dir / "pushes.jsonl"))
     for emulator in hub.emulators.values():
         env.update(emulator.environment())
