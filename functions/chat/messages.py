@@ -20,7 +20,7 @@ import clients
 import firestore_paths
 import logs
 import mirror
-from chat import push_policy, summaries
+from chat import plain_text, push_policy, summaries
 from chat.notifier import Push, notifier
 from db import message_delivery, outbox, pool, users
 from media import attachments
@@ -206,6 +206,7 @@ def notify(
 
 def _preview(message: dict[str, Any]) -> str:
     text = message.get("text") if isinstance(message.get("text"), str) else ""
-    if not text and message.get("attachments"):
+    words = plain_text.from_markdown(text)
+    if not words and message.get("attachments"):
         return "📎 Attachment"
-    return " ".join(text.split())[:PREVIEW_CHARS]
+    return words[:PREVIEW_CHARS]

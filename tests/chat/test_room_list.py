@@ -46,6 +46,16 @@ def row_when(person, room_id: str, check, timeout: float = 20) -> dict[str, Any]
     return eventually(current, timeout=timeout)
 
 
+def test_a_row_previews_the_words_of_a_formatted_message_not_its_markers(person):
+    alice, bob = person("alice"), person("bob")
+    room_id = alice.ok("createRoom", {"name": "Team", "isPrivate": False})["roomId"]
+    bob.ok("joinRoom", {"roomId": room_id})
+    _post(alice, room_id, "**Ship it** :tada: see [the notes](https://example.com/notes)")
+
+    row = row_when(bob, room_id, lambda r: r.get("seq") == 1)
+    assert row["lastMessage"]["preview"] == "Ship it :tada: see the notes"
+
+
 def read_up_to_row(person, room_id: str) -> int:
     """Mark everything the row counts as read, as the web client does; the new readSeq."""
     ref = person.db.document(f"users/{person.uid}/rooms/{room_id}")
