@@ -88,7 +88,7 @@ export const Composer = memo(function Composer({
   }
 
   function send() {
-    const message = text.trim();
+    const message = shortcode.finish(text.trim());
     if (!message || disabled || message.length > MESSAGE_MAX_LENGTH) return;
     setText("");
     setTyping(false);

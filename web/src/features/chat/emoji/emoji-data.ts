@@ -44,6 +44,26 @@ export function matchShortcodes(data: EmojiData, query: string, limit = 6): Shor
   return matches;
 }
 
+const WHOLE_SHORTCODE = /(^|[\s(]):([a-z0-9_+-]{2,30}):(?=$|[\s).,!?;])/gi;
+const CODE = /(```[\s\S]*?```|`[^`\n]*`)/;
+
+/** Shortcodes typed out whole (":tada:") as the emoji itself, as Slack does when a message
+ * goes out; unknown names, "12:30:45" and code spans or blocks stay as typed. */
+export function replaceShortcodes(data: EmojiData, text: string): string {
+  return text
+    .split(CODE)
+    .map((part, index) =>
+      index % 2 === 1
+        ? part
+        : part.replace(WHOLE_SHORTCODE, (whole, before: string, name: string) => {
+            const key = name.toLowerCase();
+            const native = data.emojis[data.aliases[key] ?? key]?.skins[0]?.native;
+            return native ? `${before}${native}` : whole;
+          }),
+    )
+    .join("");
+}
+
 // Made on first use: building a Segmenter loads ICU's break rules, several ms of the first
 // page load (this module is part of the conversation's chunk).
 let graphemes: Intl.Segmenter | undefined;

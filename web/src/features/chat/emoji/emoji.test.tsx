@@ -2,7 +2,7 @@ import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { Composer } from "@/features/chat/components/composer";
-import { isSingleEmoji, loadEmojiData, matchShortcodes } from "./emoji-data";
+import { isSingleEmoji, loadEmojiData, matchShortcodes, replaceShortcodes } from "./emoji-data";
 import { shortcodeQueryAt } from "./shortcode-autocomplete";
 
 // The picker itself needs a real browser (IntersectionObserver, shadow DOM layout): see e2e/rich.e2e.mjs.
@@ -38,6 +38,21 @@ describe("matchShortcodes", () => {
   });
 });
 
+describe("replaceShortcodes", () => {
+  it.each([
+    ["ship it :tada:", "ship it 🎉"],
+    [":+1: (:smile:) done", "👍 (😄) done"],
+    [":TADA:!", "🎉!"],
+    ["at 12:30:45", "at 12:30:45"],
+    [":nothing_like_this: stays", ":nothing_like_this: stays"],
+    ["see http://x.y/:tada: there", "see http://x.y/:tada: there"],
+    ["`:tada:` and :tada:", "`:tada:` and 🎉"],
+    ["```\n:tada:\n``` :tada:", "```\n:tada:\n``` 🎉"],
+  ])("%s", async (typed, sent) => {
+    expect(replaceShortcodes(await loadEmojiData(), typed)).toBe(sent);
+  });
+});
+
 describe("shortcodeQueryAt", () => {
   it.each([
     ["hi :ta", 6, { start: 3, query: "ta" }],
@@ -65,5 +80,15 @@ describe("shortcode completion in the composer", () => {
     expect(onSend).not.toHaveBeenCalled();
     await userEvent.keyboard("{Enter}");
     expect(onSend).toHaveBeenCalledWith("party 🎉");
+  }, 15_000);
+
+  it("sends a shortcode typed out whole as its emoji", async () => {
+    const onSend = vi.fn();
+    render(<Composer roomName="Design" onSend={onSend} />);
+    const box = screen.getByRole("textbox", { name: "Message Design" });
+    await userEvent.type(box, "ship it :tad");
+    await screen.findByRole("listbox", { name: "Emoji" }, { timeout: 5000 });
+    await userEvent.type(box, "a: `:tada:`{Enter}");
+    expect(onSend).toHaveBeenCalledWith("ship it 🎉 `:tada:`");
   }, 15_000);
 });

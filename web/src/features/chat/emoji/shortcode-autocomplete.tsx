@@ -1,7 +1,7 @@
 // ":tad" in the composer suggests emoji by shortcode; picking one inserts the emoji itself.
 import { useEffect, useState, type RefObject } from "react";
 import { useInlineSuggestions } from "@/features/chat/components/inline-suggestions";
-import { loadEmojiData, matchShortcodes, type EmojiData, type ShortcodeMatch } from "./emoji-data";
+import { loadEmojiData, matchShortcodes, replaceShortcodes, type EmojiData, type ShortcodeMatch } from "./emoji-data";
 
 /** The ":query" (two characters or more) right before the caret, or null; "12:30" is not one. */
 export function shortcodeQueryAt(text: string, caret: number): { start: number; query: string } | null {
@@ -32,7 +32,7 @@ export function useShortcodeAutocomplete({ text, setText, textarea }: ShortcodeA
     };
   }, [wanted]);
 
-  return useInlineSuggestions<ShortcodeMatch>({
+  const suggestions = useInlineSuggestions<ShortcodeMatch>({
     text,
     setText,
     textarea,
@@ -48,4 +48,8 @@ export function useShortcodeAutocomplete({ text, setText, textarea }: ShortcodeA
       </>
     ),
   });
+  /** The message as it goes out: whole shortcodes become emoji once the data has loaded
+   * (typing ":ta" loads it, so it is there by the time ":tada:" is sent). */
+  const finish = (message: string) => (data ? replaceShortcodes(data, message) : message);
+  return { ...suggestions, finish };
 }
