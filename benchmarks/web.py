@@ -12,8 +12,8 @@ import subprocess
 from pathlib import Path
 
 WEB = Path(__file__).resolve().parent.parent / "web"
-# The client before the room painted from the last known state (docs/web.md, First paint).
-PAINT_OLD_REF = "7dd710d"
+# The last main before issues 19-21: no last known state, no service worker (docs/web.md).
+PAINT_OLD_REF = "796494d"
 
 
 def run(script: str, *args: str) -> None:

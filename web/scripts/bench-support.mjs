@@ -114,6 +114,35 @@ export async function listDocuments(hosts, collectionPath) {
 
 /** The client as it was at `ref`: its web/ exported to a temporary folder, sharing this
  * checkout's node_modules. */
+const usageUrl = (hosts) => `http://${hosts.firestoreEmulatorHost}/emulator/v1/projects/demo-flowchat:usage`;
+
+/** Starts the emulator's usage counts (reads, listener_reads, writes, deletes) from zero. */
+export async function resetUsage(hosts) {
+  await ok(await fetch(usageUrl(hosts), { method: "DELETE" }), "usage reset");
+}
+
+/** The emulator's usage counts since the last reset. */
+export async function readUsage(hosts) {
+  return ok(await fetch(usageUrl(hosts)), "usage");
+}
+
+/** Waits until the backend's own housekeeping is over: its first reconcile pass (scheduled
+ * each minute, then due once a day) reads every mirrored document once, thousands for a
+ * person in 300 rooms, which the usage counts (and the CPU) would charge to whichever page
+ * load it overlapped. Quiet: one whole schedule period (a minute) with almost no reads. */
+export async function settle(hosts, log) {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    await resetUsage(hosts);
+    await new Promise((resolve) => setTimeout(resolve, 61_000));
+    const usage = await readUsage(hosts);
+    const reads = usage.reads + usage.listener_reads;
+    if (reads < 50) return;
+    if (Date.now() > deadline) throw new Error(`the backend did not go quiet (${reads} reads a minute)`);
+    log(`the backend read ${reads} documents in the last minute; waiting for it to go quiet`);
+  }
+}
+
 export function oldWebAt(ref) {
   const folder = mkdtempSync(path.join(os.tmpdir(), "flowchat-old-web-"));
   const archive = execFileSync("git", ["-C", repoRoot, "archive", ref, "web"], { maxBuffer: 256 * 1024 * 1024 });

@@ -4,9 +4,10 @@
 // against one backend. Messages are written as an admin over Firestore REST (the message
 // trigger runs for each, as for any message). Per client, in Chromium: with that room open,
 // the arrival latency of each message (from the write to its bubble in the page, p50/p95,
-// and how many never showed), the longest main-thread task (PerformanceObserver "longtask")
-// and how busy the main thread was (the DevTools protocol's Performance.getMetrics
-// TaskDuration over the wall time); then with only the room list open, how busy again.
+// and how many never showed), the longest main-thread task (PerformanceObserver "longtask"),
+// how busy the main thread was (the DevTools protocol's Performance.getMetrics TaskDuration
+// over the wall time) and the documents the reader's listeners received per message (the
+// emulator's listener_reads); then with only the room list open, the same again.
 // Usage: npm run bench:busy [-- --rooms 300] [-- --seconds 30] [-- --rate 20] [-- --old-ref <git ref>]
 //   [-- --only-new] (this client alone, while iterating)
 //   [-- --memory-cache] (also this client built with VITE_FIRESTORE_CACHE=memory: what
@@ -19,16 +20,26 @@ import { launchBrowser } from "../e2e/browser.mjs";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { buildAndServe, requireTools, resultsDir, startBackend, stopBackend } from "../e2e/harness.mjs";
-import { commit, DATABASE, listDocuments, logIn, oldWebAt, seedGroups } from "./bench-support.mjs";
+import {
+  commit,
+  DATABASE,
+  listDocuments,
+  logIn,
+  oldWebAt,
+  readUsage,
+  resetUsage,
+  seedGroups,
+  settle,
+} from "./bench-support.mjs";
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
 const ROOMS = Number(option("--rooms", process.env.BUSY_ROOM_ROOMS ?? "300"));
 const SECONDS = Number(option("--seconds", process.env.BUSY_ROOM_SECONDS ?? "30"));
 const RATE = Number(option("--rate", "20"));
-// The client before the busy room's fixes (every bubble rebuilt per snapshot, a sender's
-// row remounted as the live window slid); 7517f26 is the one before the virtualised list.
-const OLD_REF = option("--old-ref", "7dd710d");
+// The last main before issues 19-21 (room list from three listeners per room and count
+// queries, no virtualised list, every bubble rebuilt per snapshot).
+const OLD_REF = option("--old-ref", "796494d");
 const ONLY_NEW = argv.includes("--only-new");
 const MEMORY_CACHE = argv.includes("--memory-cache");
 // BUSY_ROOM_PROFILE=1: also print where the main thread's time went (a CPU profile per run).
@@ -140,9 +151,13 @@ async function measure(page, hosts, seeded, label) {
   }
   const busyBefore = await taskSeconds();
   const wallBefore = Date.now();
+  // Only this page listens meanwhile (the sender writes over REST, the functions' reads are
+  // not listener reads): what its listeners received is what the reader is billed.
+  await resetUsage(hosts);
   const sentAt = await flood(hosts, seeded, label);
   await page.waitForTimeout(2_000); // the last ones arrive
   const busy = ((await taskSeconds()) - busyBefore) / ((Date.now() - wallBefore) / 1000);
+  const { listener_reads: listenerReads } = await readUsage(hosts);
   if (PROFILE) {
     const { profile } = await cdp.send("Profiler.stop");
     const file = path.join(resultsDir, `busy-${label}.cpuprofile`);
@@ -158,6 +173,7 @@ async function measure(page, hosts, seeded, label) {
     p50: Math.round(percentile(latencies, 0.5)),
     p95: Math.round(percentile(latencies, 0.95)),
     missing: sentAt.size - latencies.length,
+    readsPerMessage: Math.round((listenerReads / sentAt.size) * 100) / 100,
   };
 }
 
@@ -188,6 +204,7 @@ async function main() {
       clients.push({ name: `before (${OLD_REF})`, ...(await buildAndServe(hosts, "busy-old", old.root, build)) });
     }
     const seeded = await seed(hosts);
+    await settle(hosts, log);
     browser = await launchBrowser();
     const rows = [];
     for (const [index, client] of clients.entries()) {
@@ -217,14 +234,16 @@ async function main() {
         `${open.busyPercent}%`,
         `${listOnly.busyPercent}%`,
         listOnly.longestTaskMs,
+        open.readsPerMessage,
+        listOnly.readsPerMessage,
       ]);
     }
     console.log(`One room at ${RATE} messages/s for ${SECONDS} s, watched by a person in ${ROOMS} rooms`);
     console.log("");
     console.log(
-      "| client | arrival p50 (ms) | arrival p95 (ms) | never shown | longest task, room open (ms) | busy, room open | busy, list only | longest task, list only (ms) |",
+      "| client | arrival p50 (ms) | arrival p95 (ms) | never shown | longest task, room open (ms) | busy, room open | busy, list only | longest task, list only (ms) | reads per message, room open | reads per message, list only |",
     );
-    console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
+    console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const row of rows) console.log(`| ${row.join(" | ")} |`);
     console.log("");
     console.log(

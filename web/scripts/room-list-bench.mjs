@@ -11,15 +11,26 @@
 // Usage: npm run bench:rooms [-- --rooms 300] [-- --runs 3] [-- --old-ref <git ref>]
 import { launchBrowser } from "../e2e/browser.mjs";
 import { buildAndServe, requireTools, startBackend, stopBackend } from "../e2e/harness.mjs";
-import { commit, DATABASE, listDocuments, logIn, median, oldWebAt, ok, seedGroups } from "./bench-support.mjs";
+import {
+  commit,
+  DATABASE,
+  listDocuments,
+  logIn,
+  median,
+  oldWebAt,
+  readUsage,
+  resetUsage,
+  seedGroups,
+  settle,
+} from "./bench-support.mjs";
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
 const ROOMS = Number(option("--rooms", "300"));
 const RUNS = Number(option("--runs", "3"));
 const MESSAGES = Number(option("--messages", "2"));
-// The commit before the room list moved onto one listener.
-const OLD_REF = option("--old-ref", "f18cda8");
+// The last main before issues 19-21: three listeners and count queries per room.
+const OLD_REF = option("--old-ref", "796494d");
 
 function log(message) {
   console.error(`bench:rooms: ${message}`);
@@ -83,7 +94,7 @@ async function seed(hosts) {
 }
 
 async function measureLoad(context, hosts, baseUrl) {
-  await fetch(`http://${hosts.firestoreEmulatorHost}/emulator/v1/projects/demo-flowchat:usage`, { method: "DELETE" });
+  await resetUsage(hosts);
   const page = await context.newPage();
   let listeners = 0;
   let countQueries = 0;
@@ -113,10 +124,7 @@ async function measureLoad(context, hosts, baseUrl) {
   );
   const { listed, badges } = await times.jsonValue();
   await page.waitForTimeout(2_000); // what arrives after the badges are right is billed too
-  const usage = await ok(
-    await fetch(`http://${hosts.firestoreEmulatorHost}/emulator/v1/projects/demo-flowchat:usage`),
-    "usage",
-  );
+  const usage = await readUsage(hosts);
   const longest = await page.evaluate(() => Math.max(0, ...window.__longTasks));
   const badged = await roomsWithBadge(page, "1");
   if (badged !== ROOMS) throw new Error(`${badged} of ${ROOMS} rooms show 1 unread`);
@@ -162,6 +170,7 @@ async function main() {
     clients.push({ name: "this client (one listener)", ...(await buildAndServe(hosts, "rooms-new")) });
     clients.push({ name: `before (${OLD_REF})`, ...(await buildAndServe(hosts, "rooms-old", old.root)) });
     const reader = await seed(hosts);
+    await settle(hosts, log);
     browser = await launchBrowser();
     const rows = [];
     for (const client of clients) {
