@@ -112,8 +112,6 @@ export async function listDocuments(hosts, collectionPath) {
   return body.documents ?? [];
 }
 
-/** The client as it was at `ref`: its web/ exported to a temporary folder, sharing this
- * checkout's node_modules. */
 const usageUrl = (hosts) => `http://${hosts.firestoreEmulatorHost}/emulator/v1/projects/demo-flowchat:usage`;
 
 /** Starts the emulator's usage counts (reads, listener_reads, writes, deletes) from zero. */
@@ -143,6 +141,8 @@ export async function settle(hosts, log) {
   }
 }
 
+/** The client as it was at `ref`: its web/ exported to a temporary folder, sharing this
+ * checkout's node_modules. */
 export function oldWebAt(ref) {
   const folder = mkdtempSync(path.join(os.tmpdir(), "flowchat-old-web-"));
   const archive = execFileSync("git", ["-C", repoRoot, "archive", ref, "web"], { maxBuffer: 256 * 1024 * 1024 });
