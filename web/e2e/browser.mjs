@@ -124,6 +124,19 @@ export async function waitForFirebaseUid(page, uid, timeoutMs = 5_000) {
   return seen;
 }
 
+/** The value of a text field once it is `expected` (or after `timeoutMs`): a change made from
+ * outside React's own events (a web component's callback) renders a task later, after the
+ * click that caused it has returned. */
+export async function settledValue(field, expected, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  let value = await field.inputValue();
+  while (value !== expected && Date.now() < deadline) {
+    await field.page().waitForTimeout(50);
+    value = await field.inputValue();
+  }
+  return value;
+}
+
 const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 /** axe-core's WCAG 2.x A/AA checks on the current page; returns the violations found. */

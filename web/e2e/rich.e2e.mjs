@@ -4,7 +4,7 @@
 // the length counter; screenshots light and dark, desktop and phone.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { baseUrl, firebaseUid, launchBrowser, screenshot, signUpPerson } from "./browser.mjs";
+import { baseUrl, firebaseUid, launchBrowser, screenshot, settledValue, signUpPerson } from "./browser.mjs";
 
 const firestoreHost = process.env.E2E_FIRESTORE_EMULATOR_HOST;
 
@@ -110,7 +110,7 @@ describe("rich messages", () => {
     const picker = page.getByRole("dialog", { name: "Emoji" });
     await picker.locator('input[type="search"]').fill("tada");
     await picker.getByRole("button", { name: "🎉" }).first().click();
-    assert.equal(await composer(page).inputValue(), "Party time🎉");
+    assert.equal(await settledValue(composer(page), "Party time🎉"), "Party time🎉");
     await screenshot(page, "emoji-picker-light");
     await page.keyboard.press("Escape");
     await picker.waitFor({ state: "detached" });
