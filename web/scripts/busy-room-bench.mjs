@@ -221,6 +221,9 @@ async function main() {
         .getByRole("link")
         .first()
         .waitFor({ timeout: 60_000 });
+      // The room's page is gone; its listeners end once the emulator sees its back channel
+      // dropped (2 s), as production's end with the connection.
+      await page.waitForTimeout(3_000);
       log(`${client.name}: the list only, ${SECONDS} s at ${RATE}/s`);
       const listOnly = await measure(page, hosts, seeded, `l${index}x`);
       await context.close();

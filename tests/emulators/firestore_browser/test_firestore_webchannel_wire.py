@@ -9,6 +9,7 @@ import time
 import httpx
 import pytest
 
+from emulators.firestore.transports.webchannel.session import DROPPED_GRACE_SECONDS
 from tests.emulators.firestore_browser.webchannel_client import (
     DB,
     DOCS,
@@ -101,6 +102,30 @@ def test_streaming_back_channel_delivers_changes_as_they_happen(
     assert committed
     assert any(p != ["noop"] and "documentChange" in p[0] for p in seen)
     channel.terminate()
+
+
+def test_a_session_whose_client_dropped_its_back_channel_closes(
+    firestore_url: str, id_tokens: dict
+) -> None:
+    """A closed tab drops its streaming back channel without a terminate: its listeners end
+    (and stop being billed) once the grace has passed, as production's streams end with
+    their connection. A back channel the emulator answered keeps the session."""
+    answered = Channel(firestore_url, "Listen")
+    answered.open([listen_to(f"{DOCS}/notes/kept")], id_tokens["alice"])
+    answered.poll(timeout_ms=200)
+
+    dropped = Channel(firestore_url, "Listen")
+    dropped.open([listen_to(f"{DOCS}/notes/gone")], id_tokens["alice"])
+    params = {**dropped.session_params(), "RID": "rpc", "AID": 0, "CI": "0", "TYPE": "xmlhttp"}
+    with httpx.stream("GET", dropped.url, params=params, timeout=30) as response:
+        assert response.status_code == 200
+        next(response.iter_bytes())  # the channel is open; then the client goes away
+
+    time.sleep(DROPPED_GRACE_SECONDS + 1.5)
+    after = dropped.send([{"database": DB, "removeTarget": 2}])
+    assert after.status_code == 400 and "Unknown SID" in after.text
+    assert answered.send([{"database": DB, "removeTarget": 2}]).status_code == 200
+    answered.terminate()
 
 
 def test_write_channel_handshake_commits_and_rule_errors(

@@ -6,7 +6,8 @@ closure WebChannel client (BrowserChannel protocol 8, ``sendRawJson``,
 
 - ``framing``: chunk encoding, forward-channel form bodies, the handshake header block;
 - ``session``: a channel's numbered outgoing arrays, acknowledgements (``AID``), which
-  back-channel request owns it, idle expiry (120 s without requests; swept every 30 s);
+  back-channel request owns it, idle expiry (120 s without requests; swept every 30 s;
+  2 s once the client dropped its back channel, as a closed tab does);
 - ``streams``: Listen and Write bridged to the engine (Listen through
   ``emulators.firestore.listen``, Write through the transport-neutral
   ``emulators.firestore.streams.WriteStream``; the gRPC server uses both too);

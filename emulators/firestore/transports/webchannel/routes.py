@@ -14,6 +14,7 @@ One URL, told apart by its query parameters (all set by the SDK's WebChannel cli
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -34,7 +35,11 @@ from emulators.firestore.transports.webchannel.framing import (
     parse_forward_body,
     parse_header_block,
 )
-from emulators.firestore.transports.webchannel.session import ChannelSession, SessionRegistry
+from emulators.firestore.transports.webchannel.session import (
+    DROPPED_GRACE_SECONDS,
+    ChannelSession,
+    SessionRegistry,
+)
 from emulators.firestore.transports.webchannel.streams import (
     ListenBridge,
     WriteBridge,
@@ -191,6 +196,7 @@ class WebChannel:
     ) -> AsyncIterator[bytes]:
         started = time.monotonic()
         sent = 0
+        answered = False  # ended by us; otherwise the client went away (cancelled, closed)
         try:
             while session.owns_back_channel(owner):
                 arrays = session.arrays_after(after)
@@ -205,18 +211,25 @@ class WebChannel:
                 yield f"{len(chunk)}\n{chunk}".encode("ascii")
                 after = arrays[-1].array_id
                 sent += len(arrays)
-                if not streaming:
-                    return
-                if sent >= STREAMING_MAX_ARRAYS or (
-                    time.monotonic() - started > STREAMING_MAX_SECONDS
+                if (
+                    not streaming
+                    or sent >= STREAMING_MAX_ARRAYS
+                    or (time.monotonic() - started > STREAMING_MAX_SECONDS)
                 ):
+                    answered = True
                     return
             if sent == 0:
                 # Superseded or closed before anything went out. An empty body would count
                 # as a failed request; repeating the acknowledged array id changes nothing.
                 yield encode_chunk([[after, ["noop"]]])
+            answered = True
         finally:
-            session.release_back_channel(owner)
+            session.release_back_channel(owner, dropped=not answered)
+            if not answered:
+                # Closed once the grace has passed without the client coming back.
+                asyncio.get_event_loop().call_later(
+                    DROPPED_GRACE_SECONDS + 0.1, self.sessions.expire_idle
+                )
 
 
 class _RefusedBridge:

@@ -23,6 +23,12 @@ SESSION_IDLE_SECONDS = 120.0
 BACKCHANNEL_GRACE_SECONDS = 5.0
 # How often idle sessions are looked for, so a closed tab's listeners do not linger.
 SWEEP_INTERVAL_SECONDS = 30.0
+# A session whose back channel the client dropped (a tab closed, a page navigated away) and
+# that hears nothing more from the client for this long is closed: production's Listen
+# streams end with their connection, and so do the document reads they bill. A client that
+# lost its back channel to the network opens another within this time, or is told the SID
+# is unknown and starts a new session, as after any lost connection.
+DROPPED_GRACE_SECONDS = 2.0
 
 
 class StreamBridge(Protocol):
@@ -62,6 +68,7 @@ class ChannelSession:
         self._back_channel_active = False
         self._last_seen = time.monotonic()
         self._back_channel_seen = time.monotonic()
+        self._dropped_at: float | None = None  # when the client last dropped its back channel
 
     # --- outgoing arrays (any thread) ------------------------------------------------------
 
@@ -105,16 +112,21 @@ class ChannelSession:
         self._back_channel_owner += 1
         self._back_channel_active = True
         self._back_channel_seen = time.monotonic()
+        self._dropped_at = None
         self._changed.set()
         return self._back_channel_owner
 
     def owns_back_channel(self, owner: int) -> bool:
         return owner == self._back_channel_owner and not self.closed
 
-    def release_back_channel(self, owner: int) -> None:
+    def release_back_channel(self, owner: int, dropped: bool = False) -> None:
+        """The back-channel request ``owner`` ended: answered, or (``dropped``) abandoned
+        by the client before it was."""
         if owner == self._back_channel_owner:
             self._back_channel_active = False
             self._back_channel_seen = time.monotonic()
+            if dropped:
+                self._dropped_at = self._back_channel_seen
 
     def back_channel_present(self) -> bool:
         recent = time.monotonic() - self._back_channel_seen < BACKCHANNEL_GRACE_SECONDS
@@ -150,6 +162,12 @@ class ChannelSession:
         if self._back_channel_active:
             return 0.0
         return time.monotonic() - max(self._last_seen, self._back_channel_seen)
+
+    def expired(self) -> bool:
+        """Idle too long, or dropped by its client and not heard from since."""
+        if self._dropped_at is not None and self._last_seen <= self._dropped_at:
+            return self.idle_for() > DROPPED_GRACE_SECONDS
+        return self.idle_for() > SESSION_IDLE_SECONDS
 
     def close(self) -> None:
         with self._lock:
@@ -208,7 +226,7 @@ class SessionRegistry:
 
     def expire_idle(self) -> None:
         with self._lock:
-            idle = [s for s in self._sessions.values() if s.idle_for() > SESSION_IDLE_SECONDS]
+            idle = [s for s in self._sessions.values() if s.expired()]
             for session in idle:
                 del self._sessions[session.sid]
         for session in idle:
