@@ -24,7 +24,8 @@ import httpx
 
 from benchmarks._support import summary, table
 from benchmarks.chat import chat_stack
-from benchmarks.pipeline_load import _child, cpu_seconds
+from benchmarks.pipeline_load import cpu_seconds
+from tests.support.emulators import child_pid
 
 CONCURRENT = 200
 ROUNDS = 3
@@ -45,7 +46,7 @@ def main() -> None:
             timeout=30,
         ).json()
         auth = {"Authorization": f"Bearer {account['accessToken']}"}
-        functions_host = _child(host.process.pid, b"emulators.functions.host")
+        functions_host = child_pid(host.process.pid, b"emulators.functions.host")
         rows = []
         for round_number in range(1, ROUNDS + 1):
             cpu_before = cpu_seconds(functions_host)

@@ -23,6 +23,7 @@ import httpx
 
 from benchmarks._support import summary, table
 from benchmarks.chat import chat_stack
+from tests.support.emulators import child_pid
 
 CONCURRENT = 50
 AFTER = (10, 30, 60)
@@ -45,7 +46,7 @@ def main() -> None:
             timeout=60,
         ).raise_for_status()
         body = json.dumps({"login": username, "password": password})
-        pid = functions_pid(host.process.pid)
+        pid = child_pid(host.process.pid, b"emulators.functions.host") or host.process.pid
         _login(f"{base}/login", body)  # warm: the first login loads what logins use
         start = rss_mib(pid)
         peak = [start]
@@ -111,22 +112,6 @@ def _burst(url: str, body: str) -> tuple[Counter, list[float]]:
     for thread in threads:
         thread.join()
     return statuses, millis
-
-
-def functions_pid(launcher_pid: int) -> int:
-    """The functions host's own process if the launcher started one, else the launcher."""
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            stat = (proc / "stat").read_text()
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ")
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == launcher_pid and b"emulators.functions.host" in cmdline:
-            return int(proc.name)
-    return launcher_pid
 
 
 def rss_mib(pid: int) -> float:
