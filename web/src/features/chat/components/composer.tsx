@@ -87,13 +87,18 @@ export const Composer = memo(function Composer({
     onTypingChange?.(next);
   }
 
+  // Messages reach onSend in the order they were sent, each once its shortcodes are looked up.
+  const finishing = useRef<Promise<unknown>>(Promise.resolve());
+
   function send() {
-    const message = shortcode.finish(text.trim());
-    if (!message || disabled || message.length > MESSAGE_MAX_LENGTH) return;
+    const typed = text.trim();
+    if (!typed || disabled || typed.length > MESSAGE_MAX_LENGTH) return;
     setText("");
     setTyping(false);
+    const message = finishing.current.then(() => shortcode.finish(typed));
+    finishing.current = message;
     // A message that did not go out comes back to the box, unless something new was typed.
-    Promise.resolve(onSend(message)).catch(() => setText((current) => (current === "" ? message : current)));
+    message.then((finished) => onSend(finished)).catch(() => setText((current) => (current === "" ? typed : current)));
     textareaRef.current?.focus();
   }
 

@@ -44,7 +44,13 @@ export function matchShortcodes(data: EmojiData, query: string, limit = 6): Shor
   return matches;
 }
 
-const WHOLE_SHORTCODE = /(^|[\s(]):([a-z0-9_+-]{2,30}):(?=$|[\s).,!?;])/gi;
+const SHORTCODE_PATTERN = String.raw`(^|[\s(]):([a-z0-9_+-]{2,30}):(?=$|[\s).,!?;])`;
+const WHOLE_SHORTCODE = new RegExp(SHORTCODE_PATTERN, "gi");
+
+/** Whether `text` has something shaped like a whole shortcode (":tada:") to look up. */
+export function hasShortcode(text: string): boolean {
+  return new RegExp(SHORTCODE_PATTERN, "i").test(text);
+}
 const CODE = /(```[\s\S]*?```|`[^`\n]*`)/;
 
 /** Shortcodes typed out whole (":tada:") as the emoji itself, as Slack does when a message

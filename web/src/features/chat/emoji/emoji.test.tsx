@@ -82,6 +82,19 @@ describe("shortcode completion in the composer", () => {
     expect(onSend).toHaveBeenCalledWith("party 🎉");
   }, 15_000);
 
+  it("sends a shortcode typed before the emoji data has loaded as its emoji, in order", async () => {
+    const onSend = vi.fn();
+    render(<Composer roomName="Design" onSend={onSend} />);
+    const box = screen.getByRole("textbox", { name: "Message Design" });
+    await userEvent.click(box);
+    await userEvent.paste("ship it :tada:");
+    await userEvent.keyboard("{Enter}");
+    await userEvent.paste("and plain");
+    await userEvent.keyboard("{Enter}");
+    await vi.waitFor(() => expect(onSend).toHaveBeenCalledTimes(2));
+    expect(onSend.mock.calls).toEqual([["ship it 🎉"], ["and plain"]]);
+  }, 15_000);
+
   it("sends a shortcode typed out whole as its emoji", async () => {
     const onSend = vi.fn();
     render(<Composer roomName="Design" onSend={onSend} />);

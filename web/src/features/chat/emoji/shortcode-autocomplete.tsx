@@ -1,7 +1,14 @@
 // ":tad" in the composer suggests emoji by shortcode; picking one inserts the emoji itself.
 import { useEffect, useState, type RefObject } from "react";
 import { useInlineSuggestions } from "@/features/chat/components/inline-suggestions";
-import { loadEmojiData, matchShortcodes, replaceShortcodes, type EmojiData, type ShortcodeMatch } from "./emoji-data";
+import {
+  hasShortcode,
+  loadEmojiData,
+  matchShortcodes,
+  replaceShortcodes,
+  type EmojiData,
+  type ShortcodeMatch,
+} from "./emoji-data";
 
 /** The ":query" (two characters or more) right before the caret, or null; "12:30" is not one. */
 export function shortcodeQueryAt(text: string, caret: number): { start: number; query: string } | null {
@@ -48,8 +55,16 @@ export function useShortcodeAutocomplete({ text, setText, textarea }: ShortcodeA
       </>
     ),
   });
-  /** The message as it goes out: whole shortcodes become emoji once the data has loaded
-   * (typing ":ta" loads it, so it is there by the time ":tada:" is sent). */
-  const finish = (message: string) => (data ? replaceShortcodes(data, message) : message);
+  /** The message as it goes out, whole shortcodes as emoji. Typing ":ta" starts loading the
+   * data, but a quick sender can get there first: then it is waited for. Never rejects (no
+   * data: the message goes as typed). */
+  const finish = async (message: string): Promise<string> => {
+    if (!hasShortcode(message)) return message;
+    try {
+      return replaceShortcodes(data ?? (await loadEmojiData()), message);
+    } catch {
+      return message;
+    }
+  };
   return { ...suggestions, finish };
 }
