@@ -8,7 +8,11 @@ indented code) stays as typed, so a preview says what the bubble shows.
 
 from __future__ import annotations
 
-from markdown_it import MarkdownIt
+import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 _UNFORMATTED = [
     "heading",
@@ -21,14 +25,22 @@ _UNFORMATTED = [
     "html_block",
     "html_inline",
 ]
-_parser = MarkdownIt("js-default", {"html": False, "breaks": True}).disable(_UNFORMATTED)
+
+
+@functools.cache
+def _parser() -> MarkdownIt:
+    """Made on first use: importing markdown-it-py costs ~40 ms, which every function's cold
+    start would pay (main.py imports the message trigger's module)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("js-default", {"html": False, "breaks": True}).disable(_UNFORMATTED)
 
 
 def from_markdown(text: str) -> str:
     """``text`` as a reader sees it, on one line: emphasis, code spans and links keep their
     words, a code block its code, quotes and list items their lines."""
     parts: list[str] = []
-    for token in _parser.parse(text):
+    for token in _parser().parse(text):
         if token.type == "inline":
             for child in token.children or []:
                 if child.type in ("text", "code_inline"):

@@ -227,7 +227,7 @@ class WebChannel:
             session.release_back_channel(owner, dropped=not answered)
             if not answered:
                 # Closed once the grace has passed without the client coming back.
-                asyncio.get_event_loop().call_later(
+                asyncio.get_running_loop().call_later(
                     DROPPED_GRACE_SECONDS + 0.1, self.sessions.expire_idle
                 )
 
