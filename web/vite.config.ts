@@ -4,6 +4,7 @@ import react from "@vitejs/plugin-react";
 import type { Plugin, Rolldown } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 import { defineConfig } from "vitest/config";
+import { LAST_FRAME_NAMES, paintLastFrame } from "./src/features/chat/last-frame.ts";
 import { startColdPreload } from "./src/lib/cold-preload.ts";
 
 /**
@@ -45,11 +46,30 @@ function coldPreload(): Plugin {
   };
 }
 
+/**
+ * index.html gets an inline script after #root (src/features/chat/last-frame.ts) that paints the
+ * last frame of the room this page opens on, before the app's code has run. Built pages only:
+ * a frame is kept per build, and the dev server's entry has no build hash.
+ */
+function lastFrame(): Plugin {
+  return {
+    name: "flowchat-last-frame",
+    apply: "build",
+    transformIndexHtml(html) {
+      const root = '<div id="root"></div>';
+      if (!html.includes(root)) throw new Error("last-frame: index.html has no empty #root");
+      const script = `<script>(${paintLastFrame.toString()})(${JSON.stringify(LAST_FRAME_NAMES)});</script>`;
+      return html.replace(root, `${root}\n    ${script}`);
+    },
+  };
+}
+
 export default defineConfig({
   plugins: [
     react(),
     tailwindcss(),
     coldPreload(),
+    lastFrame(),
     // The installable app: web app manifest, and a service worker (src/sw/service-worker.ts,
     // Workbox) that precaches the built app and shows pushes. main.tsx registers it and offers
     // "Reload" when a new version is waiting. See docs/web.md, "Installable app and push".

@@ -120,6 +120,45 @@ describe("offline-first and installable", () => {
     }
   });
 
+  test("a load paints the room's last frame before the app's code runs, then the app replaces it", async () => {
+    const { page, context } = ben;
+    const uid = await sessionUserId(page);
+    const path = `/rooms/${encodeURIComponent(roomId)}`;
+    await page.waitForFunction(
+      ([key, expected]) => JSON.parse(localStorage.getItem(key) ?? "null")?.path === expected,
+      [`flowchat.lastKnown.${uid}.frame`, path],
+      { timeout: 10_000 },
+    );
+    const again = await context.newPage();
+    again.on("pageerror", (error) => pageErrors.push(`ben (last frame): ${error.message}`));
+    try {
+      await again.goto(`${baseUrl}${path}`);
+      await messages(again).getByText("Notes are in the doc").waitFor({ timeout: 10_000 });
+      const marks = await again.evaluate(() =>
+        Object.fromEntries(
+          performance
+            .getEntriesByType("mark")
+            .filter((mark) => mark.name.startsWith("flowchat:"))
+            .map((mark) => [mark.name.slice("flowchat:".length), { at: mark.startTime, detail: mark.detail }]),
+        ),
+      );
+      // The frame painted the messages before the app's entry module had even started.
+      assert.deepEqual(marks["first-messages-paint"]?.detail, { lastFrame: true });
+      assert.ok(marks["first-messages-paint"].at < marks["app-start"].at, JSON.stringify(marks));
+      assert.ok(marks["app-messages-paint"].at >= marks["first-messages-paint"].at);
+      // React painted the room itself, and the frame is gone: the text shows where it does on
+      // the page that was open all along (the message, the room list's preview), once each.
+      await again.locator("#flowchat-last-frame").waitFor({ state: "detached", timeout: 5_000 });
+      const shown = (where) => where.getByText("Notes are in the doc").count();
+      assert.equal(await shown(again), await shown(page));
+      await composer(again).fill("Typed into the live app");
+      assert.equal(await composer(again).inputValue(), "Typed into the live app");
+      await composer(again).fill("");
+    } finally {
+      await again.close();
+    }
+  });
+
   test("offline, a reload paints the room from the cache (app shell from the service worker)", async () => {
     const { page, context } = ben;
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });

@@ -22,7 +22,10 @@ export type LoadMark =
   /** The open room's first page of messages (from the Firestore cache or the server). */
   | "messages-first-snapshot"
   /** React has committed the first messages to the page (the paint follows in the next frame). */
-  | "messages-commit";
+  | "messages-commit"
+  /** The frame in which React first paints messages (and removes the last frame, if one was
+   * painted: features/chat/last-frame.ts). */
+  | "app-messages-paint";
 
 export const LOAD_MARK_PREFIX = "flowchat:";
 
@@ -34,8 +37,11 @@ export function markLoad(name: LoadMark, detail?: Record<string, unknown>): void
   performance.mark(full, detail ? { detail } : undefined);
 }
 
-/** Set once per page load, in the frame that first paints messages (components/message-list.tsx). */
+/** Set once per page load, in the frame that first paints messages: the last frame's
+ * (features/chat/last-frame.ts) or, without one, React's (components/message-list.tsx). */
 export const FIRST_MESSAGES_PAINT_MARK = `${LOAD_MARK_PREFIX}first-messages-paint`;
+/** Set once per page load, in the frame in which React first paints messages. */
+export const APP_MESSAGES_PAINT_MARK = `${LOAD_MARK_PREFIX}app-messages-paint`;
 
 /** Resolves once this page has the mark `name` (at once if it has it already), or after
  * `timeoutMs` whatever happens. */

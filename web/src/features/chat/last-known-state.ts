@@ -12,6 +12,7 @@
 // No Firebase imports here: this file is part of the first page load.
 import { SESSION_STORAGE_KEY } from "@/features/auth/session-store";
 import type { MessagePage } from "./data-source";
+import { captureLastFrame, type StoredFrame } from "./last-frame";
 import type { Attachment, Message, RoomSummary } from "./types";
 
 export const LAST_KNOWN_PREFIX = "flowchat.lastKnown.";
@@ -26,6 +27,9 @@ export const MAX_PAGE_MESSAGES = 50;
 const MAX_VALUE_CHARS = 400_000;
 /** Writes wait this long for more changes (a busy room changes many times a second). */
 export const SAVE_DELAY_MS = 1_000;
+/** The page's last frame (last-frame.ts) is taken at most this often while the page is open,
+ * and always when it is hidden or closed. */
+export const FRAME_INTERVAL_MS = 3_000;
 
 interface StoredRooms {
   format: typeof FORMAT;
@@ -85,6 +89,8 @@ export interface LastKnownStateOptions {
   saveDelayMs?: number;
   /** Calls `flush` when the page is hidden or closed; returns how to stop. */
   listenForHide?: (flush: () => void) => () => void;
+  /** The page as it looks now, when it is worth painting at the next load (last-frame.ts). */
+  captureFrame?: () => StoredFrame | null;
 }
 
 /** One person's last known state; see the top of this file. */
@@ -100,6 +106,8 @@ export class LastKnownState {
   private keepers = 0;
   private stopListening: (() => void) | undefined;
   private readonly listenForHide: LastKnownStateOptions["listenForHide"];
+  private readonly captureFrame: LastKnownStateOptions["captureFrame"];
+  private frameTakenAt = -Infinity;
 
   constructor(options: LastKnownStateOptions) {
     this.storage = options.storage;
@@ -107,6 +115,7 @@ export class LastKnownState {
     this.isCurrent = options.isCurrent;
     this.saveDelayMs = options.saveDelayMs ?? SAVE_DELAY_MS;
     this.listenForHide = options.listenForHide;
+    this.captureFrame = options.captureFrame;
   }
 
   /** The room list as last seen, or null. */
@@ -169,14 +178,23 @@ export class LastKnownState {
     this.schedule(roomKey(this.uid, roomId), null);
   }
 
-  /** Writes what is pending now (the page is being hidden or closed). */
-  flush(): void {
+  /** Writes what is pending now, with the page's frame when it is due (always when the page
+   * is being hidden or closed: `hiding`). */
+  flush(hiding = false): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    if (!this.active || this.pending.size === 0) return;
+    if (!this.active) return;
     const writes = [...this.pending];
     this.pending.clear();
-    if (!this.isCurrent()) return;
+    const frameDue = this.captureFrame && (hiding || Date.now() - this.frameTakenAt >= FRAME_INTERVAL_MS);
+    if ((writes.length === 0 && !hiding) || !this.isCurrent()) return;
+    if (frameDue) {
+      const frame = this.captureFrame!();
+      if (frame) {
+        writes.push([keyOf(this.uid, "frame"), JSON.stringify(frame)]);
+        this.frameTakenAt = Date.now();
+      }
+    }
     for (const [key, value] of writes) {
       try {
         if (value === null) this.storage.removeItem(key);
@@ -196,7 +214,7 @@ export class LastKnownState {
    */
   start(): () => void {
     this.keepers += 1;
-    const stopListening = this.keepers === 1 ? this.listenForHide?.(() => this.flush()) : undefined;
+    const stopListening = this.keepers === 1 ? this.listenForHide?.(() => this.flush(true)) : undefined;
     if (stopListening) this.stopListening = stopListening;
     let stopped = false;
     return () => {
@@ -296,6 +314,7 @@ export function openLastKnownState(uid: string): LastKnownState | null {
     storage,
     uid,
     isCurrent: () => storedSessionUid(storage) === uid,
+    captureFrame: () => captureLastFrame(window),
     listenForHide: (flush) => {
       const flushWhenHidden = () => {
         if (document.visibilityState === "hidden") flush();

@@ -3,7 +3,7 @@
 // Realtime Database (several hundred kB of script to evaluate, IndexedDB to open) start once
 // that room has painted, so they do not compete with it for the main thread.
 import { matchPath } from "react-router";
-import { FIRST_MESSAGES_PAINT_MARK, whenMarked } from "@/lib/load-marks";
+import { APP_MESSAGES_PAINT_MARK, whenMarked } from "@/lib/load-marks";
 import { hasLastKnownPage } from "./last-known-state";
 
 /** The longest the Firebase work waits for that paint. */
@@ -23,7 +23,7 @@ export function paintsFromLastKnownState(uid: string): boolean {
  * PAINT_FIRST_MAX_MS), or at once when the page has no such room to paint. */
 export function afterLastKnownPaint(uid: string): Promise<void> {
   if (!paintsFromLastKnownState(uid)) return Promise.resolve();
-  return whenMarked(FIRST_MESSAGES_PAINT_MARK, PAINT_FIRST_MAX_MS);
+  return whenMarked(APP_MESSAGES_PAINT_MARK, PAINT_FIRST_MAX_MS);
 }
 
 /** On a cold load nothing shows before Firestore answers: the Firestore and Realtime Database

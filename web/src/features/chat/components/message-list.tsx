@@ -1,10 +1,11 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from "react";
 import { formatDayLabel, formatMessageTime, timelineBuilder, type TimelineItem } from "@/features/chat/group-messages";
+import { dropLastFrame } from "@/features/chat/last-frame";
 import { describeSystemLine } from "@/features/chat/system-line";
 import type { Message } from "@/features/chat/types";
 import { UserAvatar } from "@/features/people/user-avatar";
-import { FIRST_MESSAGES_PAINT_MARK, markLoad } from "@/lib/load-marks";
+import { APP_MESSAGES_PAINT_MARK, FIRST_MESSAGES_PAINT_MARK, markLoad } from "@/lib/load-marks";
 import { cn } from "@/lib/utils";
 import type { MessageActionHandlers } from "./message-actions";
 import { MessageBubble } from "./message-bubble";
@@ -48,11 +49,13 @@ export { FIRST_MESSAGES_PAINT_MARK };
 
 function markFirstMessagesPaint() {
   if (typeof performance === "undefined" || typeof requestAnimationFrame === "undefined") return;
-  if (performance.getEntriesByName(FIRST_MESSAGES_PAINT_MARK, "mark").length > 0) return;
+  if (performance.getEntriesByName(APP_MESSAGES_PAINT_MARK, "mark").length > 0) return;
   markLoad("messages-commit");
   // Layout effects run before the browser paints; the next animation frame is the one that
-  // paints these messages.
+  // paints these messages, and the last frame painted before the app ran goes in it.
   requestAnimationFrame(() => {
+    dropLastFrame();
+    markLoad("app-messages-paint");
     if (performance.getEntriesByName(FIRST_MESSAGES_PAINT_MARK, "mark").length === 0)
       performance.mark(FIRST_MESSAGES_PAINT_MARK);
   });
