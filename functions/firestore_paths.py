@@ -2,7 +2,8 @@
 
 The layout is the one ``firestore.rules`` guards: ``rooms/{roomId}`` with ``members`` and
 ``messages`` below it, ``users/{uid}`` with the person's room list (``rooms``) and
-``notifications`` below it, ``revocations/{uid}``, and ``quarantine`` (functions only).
+``notifications`` below it, ``revocations/{uid}``, and ``roomActivity`` and ``quarantine``
+(functions only).
 """
 
 from __future__ import annotations
@@ -10,6 +11,13 @@ from __future__ import annotations
 
 def room(room_id: str) -> str:
     return f"rooms/{room_id}"
+
+
+def room_activity(room_id: str) -> str:
+    """The room's newest message and sequence, as the message trigger last wrote them
+    (functions only). Kept apart from ``rooms/{roomId}``, which members listen to while the
+    room is open, so that its once-a-second writes reach nobody's listener."""
+    return f"roomActivity/{room_id}"
 
 
 def room_members(room_id: str) -> str:

@@ -146,8 +146,8 @@ def direct_peer(conn, room: dict[str, Any], user_id: str) -> dict[str, Any] | No
 
 
 def room_summary(room: dict[str, Any], member_count: int) -> dict[str, Any]:
-    """The fields of ``rooms/{roomId}`` the mirror owns (the message trigger adds
-    ``lastMessage`` and ``lastMessageAt``)."""
+    """The fields of ``rooms/{roomId}`` the mirror owns (the room's newest message is
+    written apart, in ``roomActivity/{roomId}``: chat/summaries.py)."""
     summary = {
         "kind": room["kind"],
         "name": room["name"],

@@ -5,8 +5,9 @@ The outbox (``mirror.py``) keeps the mirror current change by change; this pass 
 the outbox cannot know was lost. It compares, one subject at a time, the documents that
 PostgreSQL implies with those Firestore holds, and writes only the differences:
 
-- ``rooms/{roomId}``: the summary fields the mirror owns are merged in; fields others own
-  (``lastMessage``, ``lastMessageAt`` from the message trigger) are kept.
+- ``rooms/{roomId}``: the summary fields the mirror owns are merged in; other fields are
+  kept (rooms written before the room's newest message moved to ``roomActivity`` still
+  carry ``lastMessage``; nothing reads it).
 - ``rooms/{roomId}/members/{uid}``: replaced when it differs, deleted for anyone who is not
   a member.
 - ``users/{uid}/rooms/{roomId}``: the fields PostgreSQL implies (the row's kind and name,

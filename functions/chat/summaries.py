@@ -1,5 +1,8 @@
-"""The room summary (``rooms/{roomId}``: the last message and the room's sequence) and every
-member's room-list row, brought up to the room's newest message after messages arrive.
+"""The room summary (``roomActivity/{roomId}``: the room's newest message and sequence; functions
+only) and every member's room-list row, brought up to the room's newest message after
+messages arrive. Nobody listens to the activity document: it is what the writes below are
+conditioned on, and it is apart from ``rooms/{roomId}`` so that the members who have the
+room open (and listen to that) are not sent a document every second in a busy room.
 
 One document sustains about one write per second, so a room's summary is written at most
 once per ``SUMMARY_INTERVAL``: within an instance, the first trigger to offer a room owns
@@ -79,7 +82,7 @@ def write(room_id: str, wanted: int) -> bool:
     interval since its last update has passed, then the room-list rows. Returns whether it
     wrote (False when the summary already counts message number ``wanted``)."""
     db = clients.firestore()
-    ref = db.document(firestore_paths.room(room_id))
+    ref = db.document(firestore_paths.room_activity(room_id))
     for _ in range(ATTEMPTS):
         snapshot = ref.get()
         held = _held_seq(snapshot.to_dict())

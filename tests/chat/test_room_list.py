@@ -181,7 +181,7 @@ def test_a_redelivered_message_keeps_its_number(person, admin_db, functions_env)
     assert messages.on_message_created(room_id, message_id, message) == "delivered"
     time.sleep(1.2)  # past the summary interval: a second count would be written by now
     assert room_list(bob)[room_id]["seq"] == 1
-    assert admin_db.document(f"rooms/{room_id}").get().get("messageSeq") == 1
+    assert admin_db.document(f"roomActivity/{room_id}").get().get("messageSeq") == 1
 
 
 def test_reconcile_rebuilds_rows_and_keeps_the_read_position(person, admin_db, functions_env):

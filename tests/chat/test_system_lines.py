@@ -56,7 +56,7 @@ def test_membership_and_room_changes_leave_system_lines(person, admin_db):
     time.sleep(1.0)
     quarantined = admin_db.collection("quarantine")
     assert not quarantined.where(filter=firestore.FieldFilter("roomId", "==", room_id)).get()
-    assert admin_db.document(f"rooms/{room_id}").get().to_dict().get("lastMessage") is None
+    assert not admin_db.document(f"roomActivity/{room_id}").get().exists
 
 
 def test_a_client_cannot_forge_or_turn_a_message_into_a_system_line(person):

@@ -179,7 +179,7 @@ def test_a_delivered_message_costs_one_statement_in_one_round_trip(
     # since the summary's last update (one more may race the functions host's own trigger).
     assert all("memberships" in t["text"] and t["round_trips"] == 1 for t in others)
     assert len(others) <= elapsed / summaries.SUMMARY_INTERVAL + 2
-    summary = admin_db.document(f"rooms/{room_id}").get().to_dict()
+    summary = admin_db.document(f"roomActivity/{room_id}").get().to_dict()
     assert summary["lastMessage"]["id"] == fresh[-1]
 
 

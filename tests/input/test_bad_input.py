@@ -187,7 +187,9 @@ def test_a_message_whose_mentions_are_not_user_ids_is_still_delivered(person, ad
     note = f"users/{bob.uid}/notifications/{room_id}_{ref.id}"
     assert eventually(lambda: admin_db.document(note).get().exists)
     summary = eventually(
-        lambda: (admin_db.document(f"rooms/{room_id}").get().to_dict() or {}).get("lastMessage")
+        lambda: (admin_db.document(f"roomActivity/{room_id}").get().to_dict() or {}).get(
+            "lastMessage"
+        )
     )
     assert summary["id"] == ref.id
 

@@ -75,6 +75,7 @@ STATE: dict[str, dict[str, Any]] = {
         "reactions": {f"someone{i}": ["👍"] for i in range(500)},
     },
     "quarantine/r1_m1": MESSAGE,
+    "roomActivity/r1": {"lastMessage": {"id": "m1", "preview": "hi"}, "messageSeq": 1},
     "rooms/r1/messages/with-preview": {
         **MESSAGE,
         "text": "see https://example.com",
@@ -761,6 +762,7 @@ FUNCTION_OWNED = [
     ("users/carol", "carol", {"username": "carol", "displayName": "Carol"}),
     ("users/carol/rooms/r1", "carol", {"kind": "group", "role": "owner"}),
     ("quarantine/r1_m1", "carol", MESSAGE),
+    ("roomActivity/r1", "alice", {"lastMessage": {"id": "m1", "preview": "hi"}, "messageSeq": 1}),
     ("revocations/carol", "carol", {"revokedAt": 0}),
 ]
 FUNCTION_OWNED_ROWS = [
@@ -785,6 +787,11 @@ FUNCTION_OWNED_ROWS = [
     ),
     ("revocations are not readable", ("get", "revocations/carol", "carol", None), False),
     ("quarantine is not readable", ("get", "quarantine/r1_m1", "carol", None), False),
+    (
+        "a room's activity is not readable, even by a member",
+        ("get", "roomActivity/r1", "alice", None),
+        False,
+    ),
 ]
 
 # Every client write by carol: allowed for her current sign-in, denied for a token of the
@@ -839,6 +846,11 @@ def test_a_sign_in_ended_by_logout_still_reads():
 def test_receipts_of_others_are_listed_only_when_asked_for_shared_ones():
     shared = ListQuery(filters=[("shareReceipts", "==", True)])
     assert decide("list", "rooms/r1/reads", "alice", query=shared) is True
+    # As the web client asks: shared markers other than one's own.
+    others = ListQuery(
+        filters=[("shareReceipts", "==", True), ("__name__", "!=", f"{DB}/rooms/r1/reads/alice")]
+    )
+    assert decide("list", "rooms/r1/reads", "alice", query=others) is True
     assert decide("list", "rooms/r1/reads", "alice", query=ListQuery()) is False
 
 
