@@ -124,6 +124,20 @@ export async function readUsage(hosts) {
   return ok(await fetch(usageUrl(hosts)), "usage");
 }
 
+/** Waits until the page's listeners have what they asked for at load (their first snapshots:
+ * a room per row of the list, the open room's page), so that counts started afterwards hold
+ * only what followed: no document reaches a listener for one whole second (at most 30 s). */
+export async function listenersSettled(hosts) {
+  const deadline = Date.now() + 30_000;
+  let before = (await readUsage(hosts)).listener_reads;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const now = (await readUsage(hosts)).listener_reads;
+    if (now === before) return;
+    before = now;
+  }
+}
+
 /** Waits until the backend's own housekeeping is over: its first reconcile pass (scheduled
  * each minute, then due once a day) reads every mirrored document once, thousands for a
  * person in 300 rooms, which the usage counts (and the CPU) would charge to whichever page

@@ -24,6 +24,7 @@ import {
   commit,
   DATABASE,
   listDocuments,
+  listenersSettled,
   logIn,
   oldWebAt,
   readUsage,
@@ -138,6 +139,8 @@ function percentile(values, fraction) {
 
 /** Floods the room while `page` shows `path`; main-thread busy share and long tasks over that time. */
 async function measure(page, hosts, seeded, label) {
+  // What the page's listeners received at load is not part of the flood's cost.
+  await listenersSettled(hosts);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Performance.enable");
   const taskSeconds = async () =>

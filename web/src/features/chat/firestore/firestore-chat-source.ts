@@ -4,6 +4,7 @@ import {
   collection,
   deleteField,
   doc,
+  documentId,
   FieldPath,
   getDoc,
   getDocs,
@@ -79,6 +80,8 @@ import { OwnPresence } from "./own-presence";
 import { ProfileDirectory } from "./profiles";
 import { readSeqToWrite, unreadCount } from "./unread";
 
+/** A room's readSeq is written at most this often from one device (see advanceReadSeq). */
+const READ_SEQ_INTERVAL_MS = 1_000;
 /**
  * Typing documents live this long (the rules allow at most 15 s) and are refreshed before,
  * so a typer whose tab vanished stops showing within a few seconds.
@@ -133,6 +136,8 @@ export class FirestoreChatSource implements ChatDataSource {
   private readonly readUpTo = new Map<string, number>();
   /** Per room, the last readSeq written from here (so a burst of rows writes it once). */
   private readonly readSeqWritten = new Map<string, number>();
+  /** Per room, when readSeq was last written from here, and the write waiting its turn. */
+  private readonly readSeqPacing = new Map<string, { at: number; later?: ReturnType<typeof setTimeout> }>();
   private readonly openRooms = new Map<string, OpenRoom>();
   /** Per open room, the send times of the messages its live window holds (unread.ts). */
   private readonly sentTimes = new Map<string, number[]>();
@@ -169,6 +174,8 @@ export class FirestoreChatSource implements ChatDataSource {
     this.stopReachability();
     resetBackendReports();
     for (const roomId of [...this.typingTimers.keys()]) this.stopTypingTimers(roomId);
+    for (const { later } of this.readSeqPacing.values()) clearTimeout(later);
+    this.readSeqPacing.clear();
     this.profiles.stopAll();
     await this.presence.stop();
   }
@@ -657,13 +664,25 @@ export class FirestoreChatSource implements ChatDataSource {
 
   /** Moves the person's readSeq up to their room-list row's seq once they have read every
    * message the row counts; called on markRead and again when the row changes, since the
-   * row trails new messages by up to a second. */
+   * row trails new messages by up to a second. At most one write per room per
+   * READ_SEQ_INTERVAL_MS (every device listening to the room list reads each one); a call
+   * within it is answered by one write at its end, from the state then. */
   private async advanceReadSeq(roomId: string): Promise<void> {
     const row = this.rows.get(roomId);
     const readUpTo = this.readUpTo.get(roomId);
     if (!row || readUpTo === undefined) return;
     const target = readSeqToWrite(row, readUpTo, this.sentTimes.get(roomId));
     if (target === null || (this.readSeqWritten.get(roomId) ?? 0) >= target) return;
+    const pacing = this.readSeqPacing.get(roomId);
+    const wait = pacing ? pacing.at + READ_SEQ_INTERVAL_MS - Date.now() : 0;
+    if (pacing && wait > 0) {
+      pacing.later ??= setTimeout(() => {
+        pacing.later = undefined;
+        void this.advanceReadSeq(roomId);
+      }, wait);
+      return;
+    }
+    this.readSeqPacing.set(roomId, { at: Date.now() });
     this.readSeqWritten.set(roomId, target);
     try {
       await updateDoc(doc(this.db, "users", this.uid, "rooms", roomId), { readSeq: target });
@@ -726,8 +745,14 @@ export class FirestoreChatSource implements ChatDataSource {
   }
 
   watchReadReceipts(roomId: string, subscriber: Subscriber<ReadReceipt[]>): Unsubscribe {
-    // Rules are not filters: only shared markers may be asked for.
-    const shared = query(collection(this.db, "rooms", roomId, "reads"), where("shareReceipts", "==", true));
+    // Rules are not filters: only shared markers may be asked for. The person's own marker is
+    // left out: receipts show who else has read, and each of their own reads would otherwise
+    // come back to this listener as a document read.
+    const shared = query(
+      collection(this.db, "rooms", roomId, "reads"),
+      where("shareReceipts", "==", true),
+      where(documentId(), "!=", this.uid),
+    );
     return onSnapshot(
       shared,
       (snapshot) =>
