@@ -136,6 +136,9 @@ async function measure(context, url, { cold }) {
       "html received": navigation?.responseEnd,
       "DOM content loaded": navigation?.domContentLoadedEventStart,
     };
+    for (const entry of performance.getEntriesByType("resource"))
+      if (entry.initiatorType === "link" && new URL(entry.name).pathname.endsWith(".css"))
+        found["stylesheet received"] ??= entry.responseEnd;
     for (const entry of performance.getEntriesByType("mark")) {
       if (!entry.name.startsWith(prefix)) continue;
       // A snapshot says whether it came from the cache or the server.

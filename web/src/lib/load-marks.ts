@@ -3,6 +3,8 @@
 // few microseconds and shows in DevTools' Performance panel ("Timings").
 
 export type LoadMark =
+  /** index.html's script for the last frame runs (features/chat/last-frame.ts sets it). */
+  | "last-frame-script"
   /** The entry module runs (the app's JavaScript has been fetched and evaluated). */
   | "app-start"
   /** The session saved in this browser is known (signed in or not). */

@@ -87,6 +87,30 @@ describe("the last frame", () => {
     expect(layer()).toBeNull();
   });
 
+  it("brings the stylesheets the app had loaded later, once each", () => {
+    showPage("/rooms/r1");
+    const sheet = (href: string) => {
+      const link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.setAttribute("href", href);
+      document.head.appendChild(link);
+    };
+    sheet("/assets/index-abc.css");
+    sheet("/assets/highlight-def.css");
+    const frame = captureLastFrame(window)!;
+    expect(frame.styles).toEqual(["/assets/index-abc.css", "/assets/highlight-def.css"]);
+
+    signIn("u_ana");
+    storeFrame("u_ana", frame);
+    loadPage("/rooms/r1");
+    sheet("/assets/index-abc.css"); // what index.html links itself
+    expect(inlined(LAST_FRAME_NAMES)).toBe(true);
+    const linked = [...document.head.querySelectorAll('link[rel="stylesheet"]')].map((link) =>
+      link.getAttribute("href"),
+    );
+    expect(linked).toEqual(["/assets/index-abc.css", "/assets/highlight-def.css"]);
+  });
+
   it("is not taken from other pages, permalinks, a page with a dialog open or no messages", () => {
     showPage("/settings");
     expect(captureLastFrame(window)).toBeNull();

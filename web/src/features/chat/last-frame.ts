@@ -33,6 +33,8 @@ export interface StoredFrame {
   dark: boolean;
   /** #root's inner HTML. */
   html: string;
+  /** The stylesheets the page had (`href` as written), the app's lazily loaded ones included. */
+  styles: string[];
   /** [index among #root's descendants, scrollTop] of each element scrolled away from the top. */
   scrolls: [number, number][];
 }
@@ -85,10 +87,15 @@ export function captureLastFrame(window: Window): StoredFrame | null {
   root.querySelectorAll("*").forEach((element, index) => {
     if (element.scrollTop > 0) scrolls.push([index, element.scrollTop]);
   });
+  const styles = [...document.querySelectorAll<HTMLLinkElement>('link[rel="stylesheet"]')].flatMap((link) => {
+    const href = link.getAttribute("href");
+    return href ? [href] : [];
+  });
   return {
     format: LAST_FRAME_FORMAT,
     path,
     build: buildOf(document),
+    styles,
     width: window.innerWidth,
     height: window.innerHeight,
     dark: document.documentElement.classList.contains("dark"),
@@ -109,6 +116,7 @@ export function dropLastFrame(document: Document = globalThis.document): void {
  * Runs before the app's code: everything it uses is in its body.
  */
 export function paintLastFrame(names: LastFrameNames): boolean {
+  performance.mark("flowchat:last-frame-script");
   try {
     const storage = window.localStorage;
     const session = storage.getItem(names.session);
@@ -123,12 +131,24 @@ export function paintLastFrame(names: LastFrameNames): boolean {
       frame?.format === 1 &&
       typeof frame.html === "string" &&
       Array.isArray(frame.scrolls) &&
+      Array.isArray(frame.styles) &&
       frame.path === window.location.pathname &&
       frame.build === build &&
       frame.width === window.innerWidth &&
       frame.height === window.innerHeight &&
       frame.dark === document.documentElement.classList.contains("dark");
     if (!fits) return false;
+    // A stylesheet a part of the app loads when needed (code highlighting, say), for what
+    // the frame shows of that part; the app finds it loaded when it asks for it.
+    for (const href of frame.styles) {
+      if (typeof href !== "string" || document.querySelector(`link[rel="stylesheet"][href="${CSS.escape(href)}"]`))
+        continue;
+      const link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.crossOrigin = "";
+      link.href = href;
+      document.head.appendChild(link);
+    }
     const layer = document.createElement("div");
     layer.id = names.layer;
     layer.className = "bg-background text-foreground";
