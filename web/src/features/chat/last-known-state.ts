@@ -29,7 +29,7 @@ const MAX_VALUE_CHARS = 400_000;
 export const SAVE_DELAY_MS = 1_000;
 /** The page's last frame (last-frame.ts) is taken at most this often while the page is open,
  * and always when it is hidden or closed. */
-export const FRAME_INTERVAL_MS = 3_000;
+export const FRAME_INTERVAL_MS = 10_000;
 
 interface StoredRooms {
   format: typeof FORMAT;
