@@ -1,5 +1,6 @@
 import { Slot } from "@radix-ui/react-slot";
 import { cva, type VariantProps } from "class-variance-authority";
+import { Loader2Icon } from "lucide-react";
 import type { ComponentProps } from "react";
 import { cn } from "@/lib/utils";
 
@@ -27,15 +28,44 @@ const buttonVariants = cva(
   },
 );
 
+type ButtonProps = ComponentProps<"button"> &
+  VariantProps<typeof buttonVariants> & {
+    asChild?: boolean;
+    /** Working on what the button started: disabled, with a spinner before its label (not
+     * with asChild). */
+    busy?: boolean;
+  };
+
 function Button({
   className,
   variant,
   size,
   asChild = false,
+  busy = false,
+  disabled,
+  children,
   ...props
-}: ComponentProps<"button"> & VariantProps<typeof buttonVariants> & { asChild?: boolean }) {
+}: ButtonProps) {
   const Component = asChild ? Slot : "button";
-  return <Component data-slot="button" className={cn(buttonVariants({ variant, size, className }))} {...props} />;
+  return (
+    <Component
+      data-slot="button"
+      className={cn(buttonVariants({ variant, size, className }))}
+      disabled={disabled || busy || undefined}
+      aria-busy={busy || undefined}
+      {...props}
+    >
+      {/* With asChild the one child is the button itself. */}
+      {asChild ? (
+        children
+      ) : (
+        <>
+          {busy ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+          {children}
+        </>
+      )}
+    </Component>
+  );
 }
 
 export { Button, buttonVariants };

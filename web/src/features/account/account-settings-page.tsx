@@ -73,11 +73,11 @@ function ChangePasswordCard({ api }: { api: AccountApi }) {
             error={form.fieldErrors.newPassword}
           />
           <Button
+            busy={form.submitting}
             type="submit"
             className="justify-self-start"
-            disabled={form.submitting || form.throttled || !current || !next}
+            disabled={form.throttled || !current || !next}
           >
-            {form.submitting ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
             Change password
           </Button>
         </form>
@@ -139,11 +139,11 @@ function ChangeEmailCard({ api }: { api: AccountApi }) {
             error={form.fieldErrors.password}
           />
           <Button
+            busy={form.submitting}
             type="submit"
             className="justify-self-start"
-            disabled={form.submitting || form.throttled || !newEmail.trim() || !password}
+            disabled={form.throttled || !newEmail.trim() || !password}
           >
-            {form.submitting ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
             Change email
           </Button>
         </form>
@@ -280,8 +280,7 @@ function ExportCard({ api }: { api: AccountApi }) {
                 : null
           }
         />
-        <Button variant="outline" className="justify-self-start" disabled={state === "sending"} onClick={request}>
-          {state === "sending" ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+        <Button busy={state === "sending"} variant="outline" className="justify-self-start" onClick={request}>
           Email me a copy of my data
         </Button>
       </CardContent>
@@ -334,12 +333,12 @@ function DeleteAccountCard({ api }: { api: AccountApi }) {
             onChange={(event) => setTyped(event.target.value)}
           />
           <Button
+            busy={form.submitting}
             type="submit"
             variant="destructive"
             className="justify-self-start"
-            disabled={form.submitting || form.throttled || !password || typed.trim().toLowerCase() !== CONFIRMATION}
+            disabled={form.throttled || !password || typed.trim().toLowerCase() !== CONFIRMATION}
           >
-            {form.submitting ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
             Delete my account
           </Button>
         </form>

@@ -1,4 +1,4 @@
-import { CheckCircle2Icon, Loader2Icon } from "lucide-react";
+import { CheckCircle2Icon } from "lucide-react";
 import { useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { Button } from "@/components/ui/button";
@@ -73,8 +73,7 @@ export function ForgotPasswordPage({ api = accountApi() }: { api?: AccountApi })
           }}
           error={form.fieldErrors.email}
         />
-        <Button type="submit" disabled={form.submitting || form.throttled || !email.trim()}>
-          {form.submitting ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+        <Button busy={form.submitting} type="submit" disabled={form.throttled || !email.trim()}>
           Send reset link
         </Button>
       </form>

@@ -1,4 +1,3 @@
-import { Loader2Icon } from "lucide-react";
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -158,8 +157,7 @@ export function NotificationSettingsCard({ api: given }: { api?: NotificationSet
               </div>
             </fieldset>
           ) : null}
-          <Button type="submit" className="justify-self-start" disabled={disabled}>
-            {state === "saving" ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+          <Button busy={state === "saving"} type="submit" className="justify-self-start" disabled={disabled}>
             Save notification settings
           </Button>
         </form>

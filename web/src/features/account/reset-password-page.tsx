@@ -1,4 +1,4 @@
-import { CheckCircle2Icon, Loader2Icon } from "lucide-react";
+import { CheckCircle2Icon } from "lucide-react";
 import { useRef, useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { Button } from "@/components/ui/button";
@@ -81,10 +81,10 @@ export function ResetPasswordPage({ api = accountApi() }: { api?: AccountApi }) 
           error={mismatch ? "The two passwords differ" : undefined}
         />
         <Button
+          busy={form.submitting}
           type="submit"
-          disabled={!token || form.submitting || form.throttled || !password || mismatch || !confirmation}
+          disabled={!token || form.throttled || !password || mismatch || !confirmation}
         >
-          {form.submitting ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
           Set new password
         </Button>
       </form>

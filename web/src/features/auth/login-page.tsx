@@ -1,4 +1,3 @@
-import { Loader2Icon } from "lucide-react";
 import { useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { Button } from "@/components/ui/button";
@@ -76,8 +75,7 @@ export function LoginPage() {
         >
           Forgot your password?
         </Link>
-        <Button type="submit" disabled={form.submitting || form.throttled || !login.trim() || !password}>
-          {form.submitting ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+        <Button busy={form.submitting} type="submit" disabled={form.throttled || !login.trim() || !password}>
           Log in
         </Button>
       </form>

@@ -1,4 +1,3 @@
-import { Loader2Icon } from "lucide-react";
 import { useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { Button } from "@/components/ui/button";
@@ -90,8 +89,7 @@ export function SignupPage() {
           {...bind("displayName")}
         />
         <FormField label="Password" type="password" autoComplete="new-password" required {...bind("password")} />
-        <Button type="submit" disabled={form.submitting || form.throttled || !complete}>
-          {form.submitting ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+        <Button busy={form.submitting} type="submit" disabled={form.throttled || !complete}>
           Create account
         </Button>
       </form>

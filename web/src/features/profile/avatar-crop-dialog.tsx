@@ -323,8 +323,7 @@ export function AvatarCropDialog({ open, onOpenChange }: AvatarCropDialogProps) 
           <Button type="button" variant="outline" onClick={() => onOpenChange(false)}>
             {busy ? "Close" : "Cancel"}
           </Button>
-          <Button type="button" disabled={!picture || busy} onClick={() => void save()}>
-            {busy ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+          <Button busy={busy} type="button" disabled={!picture} onClick={() => void save()}>
             Save picture
           </Button>
         </DialogFooter>

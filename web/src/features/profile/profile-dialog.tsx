@@ -1,4 +1,3 @@
-import { Loader2Icon } from "lucide-react";
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
@@ -130,8 +129,7 @@ export function ProfileDialog({ open, onOpenChange }: ProfileDialogProps) {
             <Button type="button" variant="outline" onClick={() => onOpenChange(false)}>
               Cancel
             </Button>
-            <Button type="submit" disabled={saving || unchanged || !displayName.trim()}>
-              {saving ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+            <Button busy={saving} type="submit" disabled={unchanged || !displayName.trim()}>
               Save
             </Button>
           </DialogFooter>

@@ -198,12 +198,11 @@ export function SearchPage() {
       ))}
       {search.nextCursor ? (
         <Button
+          busy={search.loadingMore}
           variant="outline"
           className="self-center"
           onClick={() => void search.loadMore()}
-          disabled={search.loadingMore}
         >
-          {search.loadingMore ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
           More results
         </Button>
       ) : null}

@@ -329,8 +329,7 @@ export function ConversationView({
           <div ref={content} className="flex min-h-full flex-col justify-end">
             {hasOlder ? (
               <div className="flex justify-center pt-3">
-                <Button variant="ghost" size="sm" onClick={requestOlder} disabled={loadingOlder}>
-                  {loadingOlder ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+                <Button busy={loadingOlder} variant="ghost" size="sm" onClick={requestOlder}>
                   Load earlier messages
                 </Button>
               </div>
@@ -370,8 +369,7 @@ export function ConversationView({
             />
             {hasNewer ? (
               <div className="flex justify-center pb-3">
-                <Button variant="ghost" size="sm" onClick={requestNewer} disabled={loadingNewer}>
-                  {loadingNewer ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+                <Button busy={loadingNewer} variant="ghost" size="sm" onClick={requestNewer}>
                   Load later messages
                 </Button>
               </div>

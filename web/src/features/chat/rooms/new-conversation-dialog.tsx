@@ -1,4 +1,3 @@
-import { Loader2Icon } from "lucide-react";
 import { useEffect, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import {
@@ -84,8 +83,7 @@ export function NewConversationDialog({ open, onOpenChange }: NewConversationDia
             <Button type="button" variant="outline" onClick={() => onOpenChange(false)}>
               Cancel
             </Button>
-            <Button type="submit" disabled={!actions || working || !username.trim()}>
-              {working ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+            <Button busy={working} type="submit" disabled={!actions || !username.trim()}>
               Start conversation
             </Button>
           </DialogFooter>

@@ -1,4 +1,3 @@
-import { Loader2Icon } from "lucide-react";
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
@@ -132,8 +131,7 @@ export function NewGroupDialog({ open, onOpenChange }: NewGroupDialogProps) {
             <Button type="button" variant="outline" onClick={() => onOpenChange(false)}>
               Cancel
             </Button>
-            <Button type="submit" disabled={!actions || working || !name.trim()}>
-              {working ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+            <Button busy={working} type="submit" disabled={!actions || !name.trim()}>
               Create group
             </Button>
           </DialogFooter>
