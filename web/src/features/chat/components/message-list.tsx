@@ -113,30 +113,20 @@ export function MessageList({
   const listRef = useRef<HTMLOListElement>(null);
   const [layout, setLayout] = useState<Layout | null>(null);
   // Where the list starts in the scroller moves with what is above it (the "Load earlier"
-  // button, a short conversation pushed to the bottom). Measured at mount and then whenever
-  // the scroller, its content or the list changes size (a ResizeObserver calls back after
-  // layout), not after every render: reading layout then forces the browser to lay the page
-  // out again, many times a second in a busy room.
+  // button, a short conversation pushed to the bottom): looked at after every render.
   useLayoutEffect(() => {
     const element = scroller?.current ?? null;
     const list = listRef.current;
-    const measure = () => {
-      // No layout (tests: nothing has a size): every row is rendered.
-      if (!element || !list || element.clientHeight === 0 || list.offsetHeight === 0) {
-        setLayout(null);
-        return;
-      }
-      const top = list.getBoundingClientRect().top - element.getBoundingClientRect().top + element.scrollTop;
-      setLayout((current) =>
-        current?.element === element && Math.abs(current.top - top) < 1 ? current : { element, top },
-      );
-    };
-    measure();
-    if (!element || !list || typeof ResizeObserver === "undefined") return;
-    const observer = new ResizeObserver(measure);
-    for (const watched of [element, list, list.parentElement]) if (watched) observer.observe(watched);
-    return () => observer.disconnect();
-  }, [scroller]);
+    // No layout (tests: nothing has a size): every row is rendered.
+    if (!element || !list || element.clientHeight === 0 || list.offsetHeight === 0) {
+      setLayout(null);
+      return;
+    }
+    const top = list.getBoundingClientRect().top - element.getBoundingClientRect().top + element.scrollTop;
+    setLayout((current) =>
+      current?.element === element && Math.abs(current.top - top) < 1 ? current : { element, top },
+    );
+  });
   const virtualizer = useVirtualizer({
     count: timeline.length,
     getScrollElement: () => layout?.element ?? null,
