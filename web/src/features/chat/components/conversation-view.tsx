@@ -138,29 +138,21 @@ export function ConversationView({
   // Away in history, what arrives is not below: the button just says "Jump to latest".
   const unseen = pinned || detached ? 0 : countNewer(messages, seenId, currentUserId);
 
-  // Staying at the bottom as messages come is the ResizeObserver's below: it calls back after
-  // layout, where reading scrollHeight here would force a layout at every commit (many a
-  // second in a busy room). Done here: keeping the place when older messages load above,
-  // the return to the live window (the content may keep its size), and browsers without it.
-  const wasDetached = useRef(detached);
   useLayoutEffect(() => {
     const element = scroller.current;
-    const backToLive = wasDetached.current && !detached;
-    wasDetached.current = detached;
     if (!element) return;
     if (anchorFromBottom.current !== null) {
       element.scrollTop = element.scrollHeight - anchorFromBottom.current;
       anchorFromBottom.current = null;
-    } else if (atBottom.current && !detached && (backToLive || typeof ResizeObserver === "undefined")) {
+    } else if (atBottom.current && !detached) {
       element.scrollTop = element.scrollHeight;
     }
   }, [messages, detached]);
 
-  // The content changes size as messages come and as the list measures its rows: while the
-  // person is at the bottom, stay there. Set up before the first paint, which it keeps at the
-  // bottom too.
+  // The list measures its rows as they render, so the content grows after the layout effect
+  // above: while the person is at the bottom, stay there.
   const content = useRef<HTMLDivElement>(null);
-  useLayoutEffect(() => {
+  useEffect(() => {
     const element = scroller.current;
     const inner = content.current;
     if (!element || !inner || typeof ResizeObserver === "undefined") return;
