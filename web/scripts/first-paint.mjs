@@ -16,8 +16,10 @@
 // With --old-ref <git ref> (repeatable), the client at that ref (built the same way, on its own
 // origin) is measured too, its loads alternating with this client's.
 // Usage: npm run bench:paint [-- --runs 10] [-- --json] [-- --old-ref <git ref> [--old-ref <git ref>]]
+//   [-- --trace] (a DevTools trace of this client's last warm load, in test-results/paint-warm.json)
 import { launchBrowser, newAccount } from "../e2e/browser.mjs";
-import { buildAndServe, requireTools, startBackend, stopBackend } from "../e2e/harness.mjs";
+import path from "node:path";
+import { buildAndServe, requireTools, resultsDir, startBackend, stopBackend } from "../e2e/harness.mjs";
 import { oldWebAt } from "./bench-support.mjs";
 
 const MARK = "flowchat:first-messages-paint";
@@ -29,6 +31,8 @@ const RUNS = runsAt >= 0 ? Number(argv[runsAt + 1]) : 10;
 const asJson = argv.includes("--json");
 /** Also measure the client at these git refs, in the same run (e.g. the commit before a change). */
 const OLD_REFS = argv.flatMap((arg, index) => (arg === "--old-ref" ? [argv[index + 1]] : []));
+/** --trace: a DevTools trace of this client's last warm load, saved in test-results/. */
+const TRACE = argv.includes("--trace");
 
 function log(message) {
   if (!asJson) console.error(`bench:paint: ${message}`);
@@ -98,7 +102,7 @@ async function deleteLocalCaches(page, baseUrl) {
   });
 }
 
-async function measure(context, url, { cold }) {
+async function measure(context, url, { cold, trace }) {
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
@@ -107,6 +111,7 @@ async function measure(context, url, { cold }) {
     await cdp.send("Network.setBypassServiceWorker", { bypass: true });
     await deleteLocalCaches(page, new URL(url).origin);
   }
+  if (trace) await context.browser().startTracing(page, { path: trace, screenshots: true });
   await page.goto(url, { waitUntil: "commit" });
   const mark = await page.waitForFunction(
     (name) => performance.getEntriesByName(name, "mark")[0]?.startTime ?? false,
@@ -114,6 +119,10 @@ async function measure(context, url, { cold }) {
     { timeout: 60_000, polling: 20 },
   );
   const ms = await mark.jsonValue();
+  if (trace) {
+    await context.browser().stopTracing();
+    log(`trace of a warm load (${Math.round(ms)} ms) in ${trace}, for DevTools' Performance panel`);
+  }
   // A frame painted before the app's code ran (src/features/chat/last-frame.ts) is not the app:
   // the time until React paints the messages itself is reported beside it.
   const fromLastFrame = await page.evaluate(
@@ -236,7 +245,9 @@ async function main() {
     for (let run = 0; run < RUNS; run++) {
       for (const entry of clients) {
         entry.cold.push(await measure(context, entry.url, { cold: true }));
-        entry.warm.push(await measure(context, entry.url, { cold: false }));
+        const trace =
+          TRACE && entry === clients[0] && run === RUNS - 1 ? path.join(resultsDir, "paint-warm.json") : null;
+        entry.warm.push(await measure(context, entry.url, { cold: false, trace }));
       }
     }
     const [mine, ...befores] = clients;
