@@ -153,3 +153,21 @@ def test_access_tokens_are_checked_strictly(api):
         response = _me(api, token)
         assert response.status_code == 401, name
         assert response.json()["error"]["status"] == "UNAUTHENTICATED", name
+
+
+def test_a_token_the_functions_verified_before_is_still_refused_once_it_expires(api):
+    """Each instance remembers the access tokens it verified (tokens.verify_access_token);
+    a remembered token counts only until its "exp", as PyJWT counts it."""
+    account = new_account(api)
+    good = jwt.decode(
+        account["accessToken"], JWT_SECRET, algorithms=["HS256"], audience="flowchat-api"
+    )
+    expires = int(time.time()) + 3
+    short_lived = _forge({**good, "exp": expires})
+    assert _me(api, short_lived).status_code == 200
+    assert _me(api, short_lived).status_code == 200  # now from what the instance remembers
+    time.sleep(max(expires - time.time(), 0) + 0.2)
+    refused = _me(api, short_lived)
+    assert refused.status_code == 401
+    assert refused.json()["error"]["status"] == "UNAUTHENTICATED"
+    assert _me(api, account["accessToken"]).status_code == 200
