@@ -17,7 +17,6 @@ import re
 import sys
 import time
 import traceback
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -97,14 +96,15 @@ def setup() -> None:
 def trace_fields(headers: Mapping[str, str] | None) -> dict[str, str]:
     """The trace of the request (``X-Cloud-Trace-Context`` or W3C ``traceparent``), in the
     form Cloud Logging links to its trace; a fresh id when the request carries none."""
-    headers = headers or {}
+    if headers is None:  # not "or": the truth of a WSGI request's headers walks its environ
+        headers = {}
     trace, span = None, None
     if match := _CLOUD_TRACE.match(headers.get("X-Cloud-Trace-Context", "")):
         trace, span = match.group(1).lower(), match.group(2)
     elif match := _TRACEPARENT.match(headers.get("traceparent", "")):
         trace, span = match.group(1), match.group(2)
     project = os.environ.get("GOOGLE_CLOUD_PROJECT") or os.environ.get("GCLOUD_PROJECT", "")
-    fields = {TRACE_KEY: f"projects/{project}/traces/{trace or uuid.uuid4().hex}"}
+    fields = {TRACE_KEY: f"projects/{project}/traces/{trace or os.urandom(16).hex()}"}
     if span:
         fields[SPAN_KEY] = span
     return fields
