@@ -181,14 +181,23 @@ def authenticate_firebase_claims(claims: Mapping[str, Any]) -> str:
 
 
 def authenticate_access_token(bearer: str) -> tokens.AccessClaims:
-    try:
-        claims = tokens.verify_access_token(bearer)
-    except tokens.InvalidToken:
-        raise ApiError("UNAUTHENTICATED", "invalid or expired token") from None
+    claims = access_claims(bearer)
     with pool.autocommit() as conn:  # one statement: one round trip, no BEGIN/COMMIT
         if not sessions.is_active(conn, claims.session_id, claims.user_id):
-            raise ApiError("UNAUTHENTICATED", "session has ended; log in again")
+            raise session_ended()
     return claims
+
+
+def access_claims(bearer: str) -> tokens.AccessClaims:
+    """The claims of a valid access token, its session not checked yet; 401 otherwise."""
+    try:
+        return tokens.verify_access_token(bearer)
+    except tokens.InvalidToken:
+        raise ApiError("UNAUTHENTICATED", "invalid or expired token") from None
+
+
+def session_ended() -> ApiError:
+    return ApiError("UNAUTHENTICATED", "session has ended; log in again")
 
 
 def _start_session(conn, user_id: str, client: Client) -> IssuedTokens:

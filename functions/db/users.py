@@ -62,6 +62,19 @@ def by_id(conn: psycopg.Connection, user_id: str) -> User | None:
     return conn.execute(f"SELECT {_COLUMNS} FROM users WHERE id = %s", (user_id,)).fetchone()
 
 
+def by_live_session(conn: psycopg.Connection, user_id: str, session_id: str) -> User | None:
+    """The user, unless disabled, while ``session_id`` is one of their live sessions: the
+    test of ``sessions.is_active`` and the read in one statement."""
+    return conn.execute(
+        f"""SELECT {_COLUMNS} FROM users
+            WHERE id = %s AND NOT disabled AND EXISTS (
+              SELECT 1 FROM sessions s
+              WHERE s.id = %s AND s.user_id = users.id AND s.revoked_at IS NULL
+                AND s.expires_at > now())""",
+        (user_id, session_id),
+    ).fetchone()
+
+
 def by_username(conn: psycopg.Connection, username: str) -> User | None:
     return conn.execute(
         f"SELECT {_COLUMNS} FROM users WHERE username_key = %s", (identifier_key(username),)

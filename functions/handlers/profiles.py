@@ -48,7 +48,8 @@ def _caller_id(request: Request) -> str:
 
 @endpoint("GET")
 def me(request: Request) -> Response:
-    return json_response({"user": profiles.private_json(profiles.get_own(_caller_id(request)))})
+    user = profiles.get_caller(bearer_token(request))
+    return json_response({"user": profiles.private_json(user)})
 
 
 @endpoint("POST", "PATCH")

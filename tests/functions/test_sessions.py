@@ -171,3 +171,12 @@ def test_a_token_the_functions_verified_before_is_still_refused_once_it_expires(
     assert refused.status_code == 401
     assert refused.json()["error"]["status"] == "UNAUTHENTICATED"
     assert _me(api, account["accessToken"]).status_code == 200
+
+
+def test_an_access_token_stops_working_when_its_account_is_disabled(api, db):
+    account = new_account(api)
+    assert _me(api, account["accessToken"]).status_code == 200
+    db.execute("UPDATE users SET disabled = true WHERE id = %s", (account["user"]["id"],))
+    refused = _me(api, account["accessToken"])
+    assert refused.status_code == 401
+    assert refused.json()["error"]["status"] == "UNAUTHENTICATED"
