@@ -1,14 +1,15 @@
-"""The room summary (``roomActivity/{roomId}``: the room's newest message and sequence; functions
+"""The room's activity (``roomActivity/{roomId}``: its newest message and sequence; functions
 only) and every member's room-list row, brought up to the room's newest message after
 messages arrive. Nobody listens to the activity document: it is what the writes below are
-conditioned on, and it is apart from ``rooms/{roomId}`` so that the members who have the
-room open (and listen to that) are not sent a document every second in a busy room.
+conditioned on, and it is apart from ``rooms/{roomId}`` (the room's summary, which members
+listen to while the room is open) so that a busy room does not send them a document every
+second.
 
-One document sustains about one write per second, so a room's summary is written at most
+One document sustains about one write per second, so a room's activity is written at most
 once per ``SUMMARY_INTERVAL``: within an instance, the first trigger to offer a room owns
 its writes and the others return at once (the owner writes what counts them, as it reads
 PostgreSQL just before writing); across instances, each write is conditioned on the update
-time of the summary it read, and waits out the interval since that update. The newest
+time of the activity document it read, and waits out the interval since that update. The newest
 message always lands: the owner writes again while offers arrived during its write.
 """
 
@@ -31,7 +32,7 @@ from db import message_sequence, pool
 log = logs.get(__name__)
 
 SUMMARY_INTERVAL = 1.0
-# A write conditioned on the summary's update time loses when another writer came first;
+# A write conditioned on the activity document's update time loses when another writer came first;
 # after this many losses in a row the trigger fails and is delivered again.
 ATTEMPTS = 20
 
@@ -48,7 +49,7 @@ _lock = threading.Lock()
 
 
 def offer(room_id: str, seq: int) -> bool:
-    """Message number ``seq`` of the room was delivered: bring the summary and the rows up
+    """Message number ``seq`` of the room was delivered: bring the activity and the rows up
     to it, now or by the trigger that owns the room's writes. Returns whether this call
     wrote."""
     with _lock:
@@ -78,9 +79,9 @@ def offer(room_id: str, seq: int) -> bool:
 
 
 def write(room_id: str, wanted: int) -> bool:
-    """One conditioned write of the summary from PostgreSQL's current state, once the
+    """One conditioned write of the activity from PostgreSQL's current state, once the
     interval since its last update has passed, then the room-list rows. Returns whether it
-    wrote (False when the summary already counts message number ``wanted``)."""
+    wrote (False when the activity already counts message number ``wanted``)."""
     db = clients.firestore()
     ref = db.document(firestore_paths.room_activity(room_id))
     for _ in range(ATTEMPTS):
@@ -107,11 +108,11 @@ def write(room_id: str, wanted: int) -> bool:
             continue  # someone wrote it since we read it
         _update_room_lists(room_id, fields, state)
         return True
-    raise RuntimeError(f"the summary of room {room_id} kept changing under its writes")
+    raise RuntimeError(f"the activity of room {room_id} kept changing under its writes")
 
 
 def _update_room_lists(room_id: str, fields: dict[str, Any], state: dict[str, Any]) -> None:
-    """Copy the summary into every member's room-list row. Whoever sent a message since the
+    """Copy the activity into every member's room-list row. Whoever sent a message since the
     last copy has read the room up to their own last message: their ``readSeq`` moves there,
     so their own messages never count as unread."""
     row = {
@@ -127,6 +128,6 @@ def _update_room_lists(room_id: str, fields: dict[str, Any], state: dict[str, An
     mirror.commit(writes)
 
 
-def _held_seq(summary: dict[str, Any] | None) -> int:
-    value = (summary or {}).get("messageSeq")
+def _held_seq(activity: dict[str, Any] | None) -> int:
+    value = (activity or {}).get("messageSeq")
     return value if isinstance(value, int) else 0

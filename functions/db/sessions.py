@@ -101,13 +101,16 @@ def revoke(conn: psycopg.Connection, session_id: str, *, reason: str) -> None:
     )
 
 
+# A session row ``s`` that still lets its person in: neither revoked nor expired.
+LIVE = "s.revoked_at IS NULL AND s.expires_at > now()"
+
+
 def is_active(conn: psycopg.Connection, session_id: str, user_id: str) -> bool:
     """The session exists, belongs to the user, is neither revoked nor expired, and the
     user is not disabled."""
     row = conn.execute(
-        """SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
-           WHERE s.id = %s AND s.user_id = %s AND s.revoked_at IS NULL
-             AND s.expires_at > now() AND NOT u.disabled""",
+        f"""SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
+            WHERE s.id = %s AND s.user_id = %s AND {LIVE} AND NOT u.disabled""",
         (session_id, user_id),
     ).fetchone()
     return row is not None
@@ -127,8 +130,8 @@ def revoke_all(
 def live_for_user(conn: psycopg.Connection, user_id: str) -> list[dict]:
     """The user's sessions that can still be used, most recently used first."""
     return conn.execute(
-        """SELECT id::text AS id, user_agent, client_ip, created_at, last_used_at FROM sessions
-           WHERE user_id = %s AND revoked_at IS NULL AND expires_at > now()
-           ORDER BY last_used_at DESC""",
+        f"""SELECT id::text AS id, user_agent, client_ip, created_at, last_used_at
+            FROM sessions s WHERE user_id = %s AND {LIVE}
+            ORDER BY last_used_at DESC""",
         (user_id,),
     ).fetchall()

@@ -9,6 +9,7 @@ import psycopg
 from psycopg import errors
 
 from accounts.validation import identifier_key
+from db import sessions
 
 User = dict[str, Any]
 
@@ -69,8 +70,7 @@ def by_live_session(conn: psycopg.Connection, user_id: str, session_id: str) -> 
         f"""SELECT {_COLUMNS} FROM users
             WHERE id = %s AND NOT disabled AND EXISTS (
               SELECT 1 FROM sessions s
-              WHERE s.id = %s AND s.user_id = users.id AND s.revoked_at IS NULL
-                AND s.expires_at > now())""",
+              WHERE s.id = %s AND s.user_id = users.id AND {sessions.LIVE})""",
         (user_id, session_id),
     ).fetchone()
 

@@ -314,7 +314,8 @@ export function openLastKnownState(uid: string): LastKnownState | null {
     storage,
     uid,
     isCurrent: () => storedSessionUid(storage) === uid,
-    captureFrame: () => captureLastFrame(window),
+    // Only a built app paints a frame (vite.config.ts): the dev server would take them for nothing.
+    captureFrame: import.meta.env.PROD ? () => captureLastFrame(window) : undefined,
     listenForHide: (flush) => {
       const flushWhenHidden = () => {
         if (document.visibilityState === "hidden") flush();

@@ -46,10 +46,12 @@ export function matchShortcodes(data: EmojiData, query: string, limit = 6): Shor
 
 const SHORTCODE_PATTERN = String.raw`(^|[\s(]):([a-z0-9_+-]{2,30}):(?=$|[\s).,!?;])`;
 const WHOLE_SHORTCODE = new RegExp(SHORTCODE_PATTERN, "gi");
+/** The same, not global: test() keeps no position between calls. */
+const ANY_SHORTCODE = new RegExp(SHORTCODE_PATTERN, "i");
 
 /** Whether `text` has something shaped like a whole shortcode (":tada:") to look up. */
 export function hasShortcode(text: string): boolean {
-  return new RegExp(SHORTCODE_PATTERN, "i").test(text);
+  return ANY_SHORTCODE.test(text);
 }
 const CODE = /(```[\s\S]*?```|`[^`\n]*`)/;
 
