@@ -5,7 +5,7 @@
 //   the last known state deleted before each load, so the app and the messages come from the
 //   network;
 // - warm: the service worker serves the app shell and the room paints from what the previous
-//   load left: its last frame, painted by index.html before the app's code runs
+//   load left: its last frame, painted by index.html before the app renders
 //   (src/features/chat/last-frame.ts), then the app's own paint from the last known state
 //   (src/features/chat/last-known-state.ts; the Firestore IndexedDB cache for a client without
 //   either) (target: first paint, median under 200 ms; the app's own paint is printed beside it).

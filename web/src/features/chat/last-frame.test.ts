@@ -4,6 +4,8 @@ import { message } from "@/test/chat-fixtures";
 import {
   LAST_FRAME_ID,
   LAST_FRAME_NAMES,
+  LAST_FRAME_PAINT_WAIT_MS,
+  afterLastFramePaints,
   captureLastFrame,
   dropLastFrame,
   paintLastFrame,
@@ -201,5 +203,42 @@ describe("the last frame", () => {
     state.flush(true);
     expect(saved()).toBeNull();
     stop();
+  });
+
+  it("lets the app start once a painted frame has reached the screen, at once without one", async () => {
+    // Timers only: the frame's paint mark is a real performance mark.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const started = vi.fn();
+    await afterLastFramePaints().then(started);
+    expect(started).toHaveBeenCalledTimes(1);
+
+    const frames: FrameRequestCallback[] = [];
+    vi.spyOn(window, "requestAnimationFrame").mockImplementation((callback) => frames.push(callback));
+    const shown = document.createElement("div");
+    shown.id = LAST_FRAME_ID;
+    document.body.append(shown);
+    try {
+      void afterLastFramePaints().then(started);
+      await vi.advanceTimersByTimeAsync(LAST_FRAME_PAINT_WAIT_MS / 2);
+      expect(started).toHaveBeenCalledTimes(1);
+      // The frame's rendering, then a task after it.
+      for (const callback of frames.splice(0)) callback(performance.now());
+      await vi.advanceTimersByTimeAsync(0);
+      expect(started).toHaveBeenCalledTimes(2);
+
+      // No animation frame comes (a hidden tab): the app starts after the wait all the same.
+      void afterLastFramePaints().then(started);
+      await vi.advanceTimersByTimeAsync(LAST_FRAME_PAINT_WAIT_MS);
+      expect(started).toHaveBeenCalledTimes(3);
+
+      // Painted already (the mark is set in the frame that paints it): nothing to wait for.
+      performance.mark("flowchat:first-messages-paint");
+      void afterLastFramePaints().then(started);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(started).toHaveBeenCalledTimes(4);
+    } finally {
+      shown.remove();
+      vi.restoreAllMocks();
+    }
   });
 });

@@ -104,6 +104,34 @@ export function captureLastFrame(window: Window): StoredFrame | null {
   };
 }
 
+/** The longest the app waits for the last frame to reach the screen before it starts anyway
+ * (no animation frames come to a hidden tab). */
+export const LAST_FRAME_PAINT_WAIT_MS = 100;
+
+/**
+ * Resolves once the last frame index.html laid over the page has been painted: at once when
+ * there is none or it has painted already; else in a task after the next animation frame
+ * (whose rendering paints it). The entry module runs as soon as the document is parsed,
+ * which may come before the browser's first rendering opportunity; starting React's work
+ * first would hold the frame back behind it.
+ */
+export function afterLastFramePaints(
+  document: Document = globalThis.document,
+  timeoutMs: number = LAST_FRAME_PAINT_WAIT_MS,
+): Promise<void> {
+  const painted = performance.getEntriesByName("flowchat:first-messages-paint", "mark").length > 0;
+  if (painted || !document.getElementById(LAST_FRAME_ID)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(timer);
+        resolve();
+      }, 0),
+    );
+  });
+}
+
 /** Removes the last frame from the page, if it is there. */
 export function dropLastFrame(document: Document = globalThis.document): void {
   document?.getElementById(LAST_FRAME_ID)?.remove();
