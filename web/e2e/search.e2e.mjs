@@ -96,6 +96,12 @@ describe("search", () => {
     await screenshot(page, "search-results");
     assert.deepEqual(await accessibilityViolations(page), []);
 
+    // What the page warns of meanwhile (the Firestore SDK logs a stream it cannot keep, say).
+    const warnings = [];
+    const noteWarning = (message) => {
+      if (message.type() === "warning" || message.type() === "error") warnings.push(message.text().slice(0, 300));
+    };
+    page.on("console", noteWarning);
     await box.press("Enter");
     await page.waitForURL(`${baseUrl}/r/${roomId}/m/${oldMessageId}`);
     const bubble = page.locator(`[data-message-id="${oldMessageId}"]`);
@@ -111,8 +117,11 @@ describe("search", () => {
           busy: scroller?.getAttribute("aria-busy"),
         };
       });
-      throw new Error(`${error.message}\nshown instead: ${JSON.stringify(shown)}`);
+      throw new Error(
+        `${error.message}\nshown instead: ${JSON.stringify(shown)}\nwarnings: ${JSON.stringify(warnings)}`,
+      );
     });
+    page.off("console", noteWarning);
     await page.locator(`[data-message-id="${oldMessageId}"][data-highlighted="true"]`).waitFor();
     await bubble.getByText("The lighthouse keys are under the blue rock").waitFor();
     // It is on screen, not merely loaded above the newest page.
