@@ -56,6 +56,8 @@ def serving_functions(
         # The test client stands in for Google's front end: the one proxy whose
         # X-Forwarded-For entry is trusted (see the api fixture).
         "TRUSTED_PROXY_HOPS": "1",
+        # Tests run schedules by POSTing to them; none fires on its own mid-test.
+        "FLOWCHAT_SCHEDULES": "manual",
         # The local Cloudinary serves this account, and the functions sign for it.
         "CLOUDINARY_URL": f"cloudinary://424242424242424:{CLOUDINARY_SECRET}@demo-flowchat",
         **(extra_env or {}),

@@ -2,6 +2,7 @@
 
 Only App Engine-style ``every N minutes|hours`` schedules are timed here; any scheduled
 function can also be run at once by POSTing to its URL, like "force run" in Cloud Scheduler.
+With ``FLOWCHAT_SCHEDULES=manual`` nothing is timed: only such POSTs run them (the tests).
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ import threading
 from collections.abc import Callable
 
 log = logging.getLogger(__name__)
+
+# The host's environment variable that turns the timing off (the launcher passes its own on).
+MODE_VARIABLE = "FLOWCHAT_SCHEDULES"
+MANUAL = "manual"
 
 _EVERY = re.compile(r"^every (\d+) (minute|minutes|hour|hours)$")
 
