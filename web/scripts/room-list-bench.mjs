@@ -67,10 +67,32 @@ async function seed(hosts) {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
 
-  // The reader has read all but the last message of every room, in both designs' terms.
+  // The reader has read all but the last message of every room, in both designs' terms; and
+  // each room's document carries its newest message as the backend wrote it before the
+  // summary moved to roomActivity/{roomId} (the old client counts unread from it).
+  const newest = MESSAGES - 1;
   await commit(
     hosts,
     roomIds.flatMap((roomId, room) => [
+      {
+        update: {
+          name: `${DATABASE}/documents/rooms/${roomId}`,
+          fields: {
+            lastMessageAt: { timestampValue: messageTimes(room * MESSAGES + newest) },
+            lastMessage: {
+              mapValue: {
+                fields: {
+                  id: { stringValue: `m${newest}` },
+                  senderId: { stringValue: others[newest % others.length].uid },
+                  preview: { stringValue: `Message ${newest + 1} in room ${room + 1}` },
+                  createdAt: { timestampValue: messageTimes(room * MESSAGES + newest) },
+                },
+              },
+            },
+          },
+        },
+        updateMask: { fieldPaths: ["lastMessageAt", "lastMessage"] },
+      },
       {
         update: {
           name: `${DATABASE}/documents/users/${reader.uid}/rooms/${roomId}`,
