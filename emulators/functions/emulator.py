@@ -149,6 +149,12 @@ class FunctionsEmulator(Emulator):
         raise RuntimeError(f"the functions host did not serve within {START_SECONDS:.0f} s")
 
     def _stop_child(self) -> None:
+        if self._http is not None:
+            # Closed first, so that its kept-alive connection to the child is closed from this
+            # end: the end that closes first holds the port in TIME_WAIT for a minute, and the
+            # child's is the functions port.
+            self._http.close()
+            self._http = None
         if self._child is not None and self._child.poll() is None:
             self._child.terminate()
             try:
@@ -158,9 +164,6 @@ class FunctionsEmulator(Emulator):
                 self._child.kill()
                 self._child.wait()
         self._child = None
-        if self._http is not None:
-            self._http.close()
-            self._http = None
         if self._events is not None:
             self._events.close()
             self._events = None
