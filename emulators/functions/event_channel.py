@@ -2,15 +2,18 @@
 binary content mode (``ce-*`` headers, the data as the body), as Eventarc posts them to a
 function, over connections that stay open.
 
-The host's HTTP functions are served by werkzeug, which closes every connection after one
-response; an event per connection cost a TCP connect, a new thread and a Flask request in
-the host, and an ``httpx`` request in the launcher, for every event (about a fifth of each
-process's CPU under ``benchmarks/pipeline_load.py``). Events have a listener of their own
-in the host instead (``EventServer``, an ephemeral port the manifest names), speaking the
-subset of HTTP/1.1 the launcher uses: ``POST /__/events/NAME`` with a ``Content-Length``,
-answered ``204`` (the function returned) or ``500`` (it raised), the connection kept for
-the next event. Each of the launcher's delivery threads keeps one connection
-(``EventClient``), so a function's deliveries in flight are at most its workers.
+Events once went to the host's HTTP server, then werkzeug's, which closed every connection
+after one response: an event per connection cost a TCP connect, a new thread and a Flask
+request in the host, and an ``httpx`` request in the launcher, for every event (about a
+fifth of each process's CPU under ``benchmarks/pipeline_load.py``). Events have a listener
+of their own in the host instead (``EventServer``, an ephemeral port the manifest names),
+speaking the subset of HTTP/1.1 the launcher uses: ``POST /__/events/NAME`` with a
+``Content-Length``, answered ``204`` (the function returned) or ``500`` (it raised), the
+connection kept for the next event. Each of the launcher's delivery threads keeps one
+connection (``EventClient``), so a function's deliveries in flight are at most its workers.
+(The HTTP functions are now served by waitress, which keeps connections open too; events
+stay here, where no Flask request is built for them and no pool thread stands between the
+connection and the function.)
 
 Header values are sent and read as UTF-8 (a document id may hold any character).
 """

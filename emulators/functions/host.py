@@ -4,7 +4,7 @@ the functions emulator (``emulators/functions/emulator.py``) in the launcher.
 It loads ``main.py`` once and serves, on the functions port:
 
 - HTTP and callable functions at ``/PROJECT/REGION/NAME`` (Flask, as functions-framework
-  serves them in production);
+  serves them in production, here on waitress: ``FunctionsServer``);
 - ``GET /__/functions``: each function's name, region and trigger, and the port of the
   event listener, for the launcher;
 - on that listener (an ephemeral port, ``event_channel``), ``POST /__/events/NAME``: one
@@ -29,12 +29,16 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import flask
-from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+import waitress
+from waitress import wasyncore
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer
 
 from emulators.functions import event_channel, idtoken_checks, schedules
 
@@ -45,11 +49,27 @@ MANIFEST_PATH = "/__/functions"
 STOP_SECONDS = 30.0  # for the event deliveries under way at a stop
 
 
-class _Server(ThreadedWSGIServer):
-    # werkzeug listens with a backlog of 128: under a burst of connections the kernel drops
-    # the rest and clients retry a second later. The kernel caps it at net.core.somaxconn.
-    request_queue_size = 1024
-    daemon_threads = False  # server_close waits for the requests under way
+# waitress: one thread reads and writes every connection (poll), a fixed pool runs the
+# requests, and connections stay open between requests. Its options, as set below:
+SERVER_OPTIONS: dict[str, Any] = {
+    # A listen backlog of 128 (werkzeug's) overflowed under 200 connections at once: the
+    # kernel dropped the rest and clients retried a second later. Capped by
+    # net.core.somaxconn.
+    "backlog": 1024,
+    # Connections read and held at once (past it, the rest wait in the backlog): a burst of
+    # 200 is read whole, its requests queued for the pool.
+    "connection_limit": 1024,
+    # Threads running requests: with one interpreter lock and DB_POOL_SIZE (4) connections to
+    # PostgreSQL, more only wait; enough that a slow call (Firestore, mail) blocks few.
+    "threads": 8,
+    # An idle kept-alive connection is closed after this (httpx and Node close theirs after
+    # about 5 s, first).
+    "channel_timeout": 120,
+    "asyncore_use_poll": True,  # select() cannot take descriptors past 1,024
+    # X-Forwarded-For is the functions' to read (TRUSTED_PROXY_HOPS), as in production;
+    # waitress would strip it.
+    "clear_untrusted_proxy_headers": False,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=events.serve_forever, name="event-listener", daemon=True).start()
     app = make_app(functions, args.project, events.port)
     timers = start_schedules(functions, app)
-    server = _Server(args.host, args.port, app, handler=_QuietRequestHandler)
-    threading.Thread(target=server.serve_forever, name="functions-server", daemon=True).start()
+    server = FunctionsServer(app, args.host, args.port)
+    server.start()
     log.info("functions host (pid %d) serving %d functions", os.getpid(), len(functions))
     signal.sigwait(STOP_SIGNALS)
     if os.getppid() != args.launcher:
@@ -86,18 +106,76 @@ def main(argv: list[str] | None = None) -> int:
     for timer in timers:
         timer.stop()
     events.stop(STOP_SECONDS)
-    server.shutdown()
-    server.server_close()
+    server.stop(STOP_SECONDS)
     return 0
 
 
-class _QuietRequestHandler(WSGIRequestHandler):
-    """werkzeug's handler without its access line per request: each function already logs
-    one structured line per request (``functions/logs.py``), and writing a second one cost
-    the host about as much as a small function's own work. Errors are still logged."""
+class _Channel(HTTPChannel):
+    """waitress's connection, less a busy wait. waitress reports a connection writable
+    whenever it holds bytes not yet sent, also while a pool thread is sending them itself
+    (holding the connection's buffer lock, which the server thread then fails to take): the
+    server thread went round poll() again at once, some 50 times per request under 200
+    requests at once, and took up to half the host's CPU, slowing the pool threads. A
+    connection whose request is being answered is left to the pool thread, which sends what
+    it writes and wakes the server thread when it is done; only a backlog past the high
+    watermark, for which the pool thread waits, is the server thread's to send."""
 
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
+    def writable(self) -> bool:
+        if self.requests and not (self.will_close or self.close_when_flushed):
+            return self.total_outbufs_len >= self.adj.outbuf_high_watermark
+        return bool(super().writable())
+
+
+class FunctionsServer:
+    """The HTTP functions' server: waitress, with a stop that waits for the requests under
+    way. waitress writes no access line (each function logs one structured line per
+    request, ``functions/logs.py``); its warning for every request queued behind a busy
+    pool is silenced too, as a burst of 200 would log nearly 200 of them."""
+
+    def __init__(self, app: flask.Flask, host: str, port: int) -> None:
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+        server = waitress.create_server(app, host=host, port=port, **SERVER_OPTIONS)
+        assert isinstance(server, BaseWSGIServer)  # one address, one listening socket
+        server.channel_class = _Channel
+        self._server = server
+        self._thread = threading.Thread(target=server.run, name="functions-server", daemon=True)
+        self._stopped = False
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float) -> None:
+        """Stops taking connections, waits up to ``timeout`` for the requests received
+        (running, queued for the pool, or still arriving) to be answered and their answers
+        sent, then closes every connection. Once only."""
+        server = self._server
+        if self._stopped:
+            return
+        self._stopped = True
+        deadline = time.monotonic() + timeout
+        serving = self._thread.is_alive()
+        if serving:
+            # The socket map is the server thread's: what changes it runs there.
+            server.trigger.pull_trigger(lambda: wasyncore.dispatcher.close(server))
+            while time.monotonic() < deadline and self._busy():
+                time.sleep(0.02)
+        server.task_dispatcher.shutdown(timeout=max(deadline - time.monotonic(), 0.5))
+        if serving:
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+            self._thread.join(max(deadline - time.monotonic(), 1.0))
+        else:
+            wasyncore.close_all(server._map)
+
+    def _busy(self) -> bool:
+        return any(
+            channel.requests or channel.request is not None or channel.total_outbufs_len
+            for channel in list(self._server._map.values())
+            if isinstance(channel, HTTPChannel)
+        )
 
 
 def _stop_with_the_launcher(launcher: int) -> None:

@@ -1,5 +1,6 @@
 """The address the per-address login throttle counts: X-Forwarded-For is trusted only as
-far as TRUSTED_PROXY_HOPS proxies, so a client cannot pick its own address."""
+far as TRUSTED_PROXY_HOPS proxies, so a client cannot pick its own address. Header text the
+functions store (the address, the User-Agent) has its control characters dropped."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dotenv import dotenv_values
 from flask import Request
 from werkzeug.test import EnvironBuilder
 
-from handlers.http import client_address
+from handlers.http import client_address, header_text
 from tests.support.emulators import PROJECT, ROOT
 
 PEER = "10.1.2.3"
@@ -53,3 +54,18 @@ def test_the_local_demo_project_trusts_no_forwarded_header():
     """The emulators load ``functions/.env.<project>``; the demo project is never deployed."""
     demo = dotenv_values(ROOT / "functions" / f".env.{PROJECT}")
     assert demo["TRUSTED_PROXY_HOPS"] == "0"
+
+
+def test_control_characters_in_stored_header_text_are_dropped(monkeypatch):
+    """A NUL, which PostgreSQL cannot store: the local host's server refuses such a request
+    before any function (tests/input/test_bad_input.py), but a server in front of the
+    functions in production need not, so the functions drop them themselves."""
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", "1")
+    builder = EnvironBuilder(
+        path="/register",
+        headers={"User-Agent": "agent\x00x\x07", "X-Forwarded-For": "127.0.0.1\x00"},
+        environ_base={"REMOTE_ADDR": PEER},
+    )
+    request = Request(builder.get_environ())
+    assert header_text(request, "User-Agent", limit=512) == "agentx"
+    assert client_address(request) == "127.0.0.1"
