@@ -138,10 +138,10 @@ export async function listenersSettled(hosts) {
   }
 }
 
-/** Waits until the backend's own housekeeping is over: its first reconcile pass (scheduled
- * each minute, then due once a day) reads every mirrored document once, thousands for a
- * person in 300 rooms, which the usage counts (and the CPU) would charge to whichever page
- * load it overlapped. Quiet: one whole schedule period (a minute) with almost no reads. */
+/** Waits until the backend has done with the seeding (triggers, mirror), so that its reads
+ * and CPU are not charged to a page load. The e2e backend times no schedules (e2e/backend.py):
+ * no reconcile pass, which reads every mirrored document (thousands for a person in 300
+ * rooms), comes in the middle of a run. Quiet: a whole minute with almost no reads. */
 export async function settle(hosts, log) {
   const deadline = Date.now() + 600_000;
   for (;;) {
