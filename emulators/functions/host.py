@@ -30,6 +30,7 @@ import signal
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -157,18 +158,30 @@ class FunctionsServer:
             return
         self._stopped = True
         deadline = time.monotonic() + timeout
-        serving = self._thread.is_alive()
+        # The socket map is the server thread's: what changes it runs there.
+        serving = self._thread.is_alive() and self._in_loop(
+            partial(wasyncore.dispatcher.close, server)
+        )
         if serving:
-            # The socket map is the server thread's: what changes it runs there.
-            server.trigger.pull_trigger(lambda: wasyncore.dispatcher.close(server))
             while time.monotonic() < deadline and self._busy():
                 time.sleep(0.02)
         server.task_dispatcher.shutdown(timeout=max(deadline - time.monotonic(), 0.5))
-        if serving:
-            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        if serving and self._in_loop(partial(wasyncore.close_all, server._map)):
             self._thread.join(max(deadline - time.monotonic(), 1.0))
-        else:
+        elif not self._thread.is_alive():
             wasyncore.close_all(server._map)
+        # Else the loop can no longer be woken, and runs on: the process's exit closes the rest.
+
+    def _in_loop(self, thunk: Any) -> bool:
+        """Has the server thread run ``thunk``; False when its trigger is closed already
+        (waitress closes it with the server when the listening socket fails under its loop,
+        a race of its own shutdown seen once at a Ctrl-C: Pylons/waitress#468)."""
+        try:
+            self._server.trigger.pull_trigger(thunk)
+        except OSError:
+            log.info("functions server: its loop had already stopped taking work")
+            return False
+        return True
 
     def _busy(self) -> bool:
         return any(

@@ -84,6 +84,18 @@ def test_an_idle_kept_alive_connection_does_not_hold_a_stop(served):
     connection.close()
 
 
+def test_a_stop_after_waitress_closed_its_own_trigger_ends_quietly(served):
+    """waitress closes its trigger (the pipe that wakes its loop) with the server when the
+    listening socket fails under the loop; a stop then cannot hand the loop its work, and
+    must end all the same (once, at a Ctrl-C, it raised EBADF here)."""
+    server, _ = served
+    assert _get(server.port, "/forwarded")[0] == 200
+    server._server.trigger.close()
+    began = time.monotonic()
+    server.stop(5)
+    assert time.monotonic() - began < 3
+
+
 def test_x_forwarded_for_reaches_the_function_and_no_access_line_is_logged(served, caplog):
     server, _ = served
     with caplog.at_level(logging.INFO):
