@@ -85,8 +85,9 @@ def main() -> int:
         "ACCESS_TOKEN_TTL_SECONDS": os.environ.get("E2E_ACCESS_TOKEN_TTL_SECONDS", "20"),
         # Missed-message emails after 3 s instead of 10 minutes (missed-mail.e2e.mjs).
         "MISSED_MAIL_DELAY_SECONDS": os.environ.get("E2E_MISSED_MAIL_DELAY_SECONDS", "3"),
-        # Schedules run when a test POSTs to them, never on their own: the reconcile pass
-        # firing a minute in rebuilt the documents recovery.e2e.mjs had wiped, while it ran.
+        # Schedules run when a test POSTs to them, never on their own: a reconcile pass due a
+        # minute in rebuilds what recovery.e2e.mjs wipes, while that test watches the app do
+        # it (the test failed in a full run, never alone).
         "FLOWCHAT_SCHEDULES": "manual",
     }
     emulators = subprocess.Popen(
