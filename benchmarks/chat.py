@@ -40,13 +40,16 @@ def main() -> None:
 
 
 @contextmanager
-def chat_stack() -> Iterator[tuple[emulators.EmulatorProcess, str]]:
+def chat_stack(
+    more_env: dict[str, str] | None = None,
+) -> Iterator[tuple[emulators.EmulatorProcess, str]]:
     """The emulators and the functions on a fresh database: (host, database URL)."""
     with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp)) as database_url:
         env = {
             "DATABASE_URL": database_url,
             "JWT_SECRET": secrets.token_urlsafe(48),
             "PUSH_LOG_PATH": str(Path(tmp) / "pushes.jsonl"),
+            **(more_env or {}),
         }
         host = emulators.start(
             Path(tmp) / "emulators", ["auth", "firestore", "database", "functions"], env=env

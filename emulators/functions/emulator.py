@@ -31,7 +31,7 @@ from cloudevents.http import CloudEvent
 
 from emulators.base import Emulator
 from emulators.events import DatabaseWrite, FirestoreWrite
-from emulators.functions import environment, event_channel, host, schedules
+from emulators.functions import environment, event_channel, host, instances, schedules
 from emulators.functions.paths import PathPattern
 from emulators.functions.persistence import DeliveryJournal
 from emulators.functions.triggers import DATABASE_PREFIX, FIRESTORE_PREFIX, Dispatcher, Trigger
@@ -60,6 +60,7 @@ class FunctionsEmulator(Emulator):
         self._journal: DeliveryJournal | None = None
 
     def start(self) -> None:
+        env = self._child_environment()
         self._child = subprocess.Popen(
             [
                 sys.executable,
@@ -75,8 +76,10 @@ class FunctionsEmulator(Emulator):
                 str(self.address.port),
                 "--launcher",
                 str(os.getpid()),
+                "--instances",
+                str(instances.count(env)),
             ],
-            env=self._child_environment(),
+            env=env,
             cwd=str(self.config.root),
             # Out of the launcher's process group: a Ctrl-C at the terminal (or a signal
             # to the group) reaches the launcher alone, which drains the trigger queues

@@ -12,6 +12,9 @@ It loads ``main.py`` once and serves, on the functions port:
   returned, 500 if it raised (the launcher retries), on connections that stay open;
 - scheduled functions on ``every N minutes`` schedules, or at once by a POST to their URL.
 
+With ``--instances N`` it starts N - 1 further processes of this module, which serve the HTTP
+functions alone on its listening socket (``instances.py``).
+
 The functions run here, beside no emulator: the launcher's process serves Firestore and
 the Realtime Database, and the two no longer share one interpreter lock. SIGTERM or SIGINT
 stops the server once the requests under way are answered; when the launcher itself is
@@ -27,6 +30,7 @@ import inspect
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -41,7 +45,7 @@ from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer
 
-from emulators.functions import event_channel, idtoken_checks, schedules
+from emulators.functions import event_channel, idtoken_checks, instances, schedules
 
 log = logging.getLogger("emulators.functions.host")
 
@@ -80,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--launcher", type=int, required=True, help="the launcher's pid")
+    parser.add_argument("--instances", type=int, default=1, help="HTTP instances in all")
+    more = parser.add_argument_group("a further instance (started by the first)")
+    more.add_argument("--listen-fd", type=int, help="the first instance's listening socket")
+    more.add_argument("--events-port", type=int, help="the first instance's event listener")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
@@ -91,12 +99,22 @@ def main(argv: list[str] | None = None) -> int:
 
     idtoken_checks.install(args.project)
     functions = discover(load_main(args.source))
+    if args.listen_fd is not None:
+        return _serve_http(functions, args)
+
+    listener = socket.create_server((args.host, args.port), backlog=SERVER_OPTIONS["backlog"])
     events = event_channel.EventServer(args.host, event_deliverer(functions))
     threading.Thread(target=events.serve_forever, name="event-listener", daemon=True).start()
     app = make_app(functions, args.project, events.port)
     timers = start_schedules(functions, app)
-    server = FunctionsServer(app, args.host, args.port)
+    server = FunctionsServer(app, listener)
     server.start()
+    others = instances.MoreInstances(
+        ["--source", str(args.source), "--project", args.project, "--host", args.host],
+        listener,
+        events.port,
+    )
+    others.start(args.instances - 1)
     log.info("functions host (pid %d) serving %d functions", os.getpid(), len(functions))
     signal.sigwait(STOP_SIGNALS)
     if os.getppid() != args.launcher:
@@ -106,7 +124,22 @@ def main(argv: list[str] | None = None) -> int:
         os._exit(0)
     for timer in timers:
         timer.stop()
+    others.signal_stop()
     events.stop(STOP_SECONDS)
+    server.stop(STOP_SECONDS)
+    others.wait(STOP_SECONDS)
+    return 0
+
+
+def _serve_http(functions: dict[str, Any], args: argparse.Namespace) -> int:
+    """A further instance: the HTTP functions on the first instance's socket, until stopped."""
+    listener = socket.socket(fileno=args.listen_fd)
+    server = FunctionsServer(make_app(functions, args.project, args.events_port), listener)
+    server.start()
+    log.info("functions instance (pid %d) serving the HTTP functions", os.getpid())
+    signal.sigwait(STOP_SIGNALS)
+    if os.getppid() != args.launcher:
+        os._exit(0)  # the first instance is gone, and the port with it
     server.stop(STOP_SECONDS)
     return 0
 
@@ -133,9 +166,9 @@ class FunctionsServer:
     request, ``functions/logs.py``); its warning for every request queued behind a busy
     pool is silenced too, as a burst of 200 would log nearly 200 of them."""
 
-    def __init__(self, app: flask.Flask, host: str, port: int) -> None:
+    def __init__(self, app: flask.Flask, listener: socket.socket) -> None:
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-        server = waitress.create_server(app, host=host, port=port, **SERVER_OPTIONS)
+        server = waitress.create_server(app, sockets=[listener], **SERVER_OPTIONS)
         assert isinstance(server, BaseWSGIServer)  # one address, one listening socket
         server.channel_class = _Channel
         self._server = server

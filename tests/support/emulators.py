@@ -55,6 +55,38 @@ def child_pid(parent: int, marker: bytes) -> int | None:
     return None
 
 
+def functions_instances(host: int) -> list[int]:
+    """The functions host's further instances: its children serving the HTTP functions on
+    its socket (``emulators/functions/instances.py``)."""
+    try:
+        children = Path(f"/proc/{host}/task/{host}/children").read_text().split()
+    except OSError:
+        return []
+    found = []
+    for pid in children:
+        try:
+            if b"--listen-fd" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(int(pid))
+        except OSError:
+            continue
+    return found
+
+
+def serving_instances(running: EmulatorProcess, count: int, timeout: float = 60) -> list[int]:
+    """The pids of the functions' ``count`` instances, the first one first, once each of them
+    serves (a further instance loads ``main.py`` after the emulators are ready)."""
+    first = child_pid(running.process.pid, b"emulators.functions.host")
+    assert first is not None, running.log()
+    deadline = time.monotonic() + timeout
+    while len(others := functions_instances(first)) < count - 1 or not all(
+        f"instance (pid {pid}) serving" in running.log() for pid in others
+    ):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{count} functions instances did not serve:\n{running.log()}")
+        time.sleep(0.1)
+    return [first, *others]
+
+
 SMTP = "smtp"  # the mail emulator's second port, written as emulators.mail.smtpPort
 
 

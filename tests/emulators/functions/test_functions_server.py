@@ -42,7 +42,7 @@ def served():
     def forwarded():
         return flask.request.headers.get("X-Forwarded-For", "")
 
-    server = host.FunctionsServer(app, "127.0.0.1", 0)
+    server = host.FunctionsServer(app, socket.create_server(("127.0.0.1", 0)))
     server.start()
     yield server, entered
     server.stop(5)

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from pathlib import Path
 
 import httpx
+import pytest
 
+from emulators.functions import instances
 from tests.support import emulators
 
 
@@ -58,3 +62,58 @@ def test_a_killed_launcher_takes_the_functions_host_with_it(tmp_path):
     finally:
         running.stop()
     emulators.assert_not_listening(running.ports["functions"])
+
+
+def _start_instances(
+    tmp_path: Path, number: int
+) -> tuple[emulators.EmulatorProcess, int, list[int]]:
+    """The emulators with ``number`` functions instances: (launcher, first, the others)."""
+    env = {
+        "DATABASE_URL": "postgresql://127.0.0.1:9/none",
+        "JWT_SECRET": "x" * 48,
+        instances.VARIABLE: str(number),
+    }
+    running = emulators.start(tmp_path, ["auth", "firestore", "functions"], env=env)
+    first, *others = emulators.serving_instances(running, number)
+    return running, first, others
+
+
+def test_a_further_instance_answers_while_the_first_is_frozen(tmp_path):
+    running, host, others = _start_instances(tmp_path, 2)
+    try:
+        assert len(others) == 1
+        url = running.functions_url("noSuchFunction")
+        os.kill(host, signal.SIGSTOP)  # the first instance takes no connection now
+        try:
+            for _ in range(5):
+                answer = httpx.get(url, timeout=10, headers={"Connection": "close"})
+                assert answer.status_code == 404
+        finally:
+            os.kill(host, signal.SIGCONT)
+        assert running.interrupt() == 0
+        assert _gone(host) and all(_gone(pid) for pid in others)
+    finally:
+        running.stop()
+    emulators.assert_not_listening(running.ports["functions"])
+
+
+def test_further_instances_end_with_a_killed_first_instance(tmp_path):
+    running, host, others = _start_instances(tmp_path, 3)
+    try:
+        assert len(others) == 2
+        os.kill(host, signal.SIGKILL)
+        assert all(_gone(pid) for pid in others)
+    finally:
+        running.stop()
+    emulators.assert_not_listening(running.ports["functions"])
+
+
+@pytest.mark.parametrize("value", ["0", "9", "two", "-1"])
+def test_a_wrong_number_of_instances_is_named(value):
+    with pytest.raises(ValueError, match=instances.VARIABLE):
+        instances.count({instances.VARIABLE: value})
+
+
+def test_instances_default_to_one_per_core_up_to_four():
+    assert instances.count({}) == min(os.cpu_count() or 1, 4)
+    assert instances.count({instances.VARIABLE: " 3 "}) == 3
