@@ -4,7 +4,8 @@ connections retried a second later). Run with ``python -m benchmarks concurrent_
 target p99 under 100 ms locally.
 
 Side by side in one run: the HTTP functions served by one instance, then by as many as the
-emulator starts by default (one per core, up to 4: ``emulators/functions/instances.py``).
+emulator starts by default (one per core, up to 4: ``emulators/functions/instances.py``) or
+``FLOWCHAT_FUNCTIONS_INSTANCES`` says.
 Each stack gets a burst to warm up first (its instances open their PostgreSQL pools and
 verify the token once), shown as round 0. Also printed: the CPU time the functions'
 instances spend per request (user and system, accepting and parsing included), and the
@@ -39,7 +40,7 @@ ROUNDS = 5
 
 
 def main() -> None:
-    default = instances.count({})
+    default = instances.count(os.environ)
     rows: list[list[object]] = []
     worst: dict[str, float] = {}
     for count in sorted({1, default}):
