@@ -4,9 +4,9 @@ host's own listening socket, inherited, so that whichever instance is free takes
 connection. The first instance (the host) alone binds the port, feeds the event triggers and
 times the schedules.
 
-One interpreter could not keep up with a burst: under 200 requests at once its threads
-made some 175 futex calls per request handing its lock to each other (0.3-0.5 ms of system
-time per request, beside 0.7-1.0 ms of user time). Two instances answered the same burst in
+One interpreter could not keep up with a burst: under 200 requests at once its threads made
+some 80 futex calls per request handing its lock to each other (0.3-0.5 ms of system time
+per request, beside 0.7-1.0 ms of user time). Two instances answered the same burst in
 about half the time (docs/pipeline.md, fifth round). Instances share nothing but PostgreSQL
 and the emulators, as in production, so a function that relied on one instance's memory
 fails here as it would there.
