@@ -66,7 +66,7 @@ class MoreInstances:
             self._processes.append(subprocess.Popen(self._argv, pass_fds=[self._listener.fileno()]))
         if self._processes:
             pids = ", ".join(str(process.pid) for process in self._processes)
-            log.info("%d more instances of the HTTP functions (pid %s)", number, pids)
+            log.info("HTTP functions: %d instances in all, the others pid %s", number + 1, pids)
 
     @property
     def pids(self) -> list[int]:
