@@ -15,7 +15,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,18 +27,19 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tools import localdb  # noqa: E402
-from tools.migrate import migrate  # noqa: E402
 from tests.support.emulators import free_port  # noqa: E402
 from tests.support.link_origin import LinkOrigin  # noqa: E402
+from tools import localdb  # noqa: E402
+from tools.migrate import migrate  # noqa: E402
 
 PROJECT = "demo-flowchat"
 
 
-
 def database_url(state: Path) -> str:
     name = f"flowchat_e2e_{uuid.uuid4().hex[:10]}"
-    admin_url = os.environ.get("DATABASE_URL") or localdb.start(state / "postgres", database="postgres")
+    admin_url = os.environ.get("DATABASE_URL") or localdb.start(
+        state / "postgres", database="postgres"
+    )
     localdb.create_database(admin_url, name)
     return psycopg.conninfo.make_conninfo(admin_url, dbname=name)
 
@@ -52,7 +52,10 @@ def main() -> int:
     # Firestore because the functions mirror profiles and memberships into it; the Realtime
     # Database for presence; Cloudinary for attachments (signUpload, uploads, previews); the
     # mail emulator for sign-up and reset mails (its SMTP port is a second one).
-    ports = {name: free_port() for name in ("auth", "firestore", "database", "cloudinary", "mail", "functions")}
+    ports = {
+        name: free_port()
+        for name in ("auth", "firestore", "database", "cloudinary", "mail", "functions")
+    }
     smtp_port = free_port()
     config = state / "firebase.json"
     config.write_text(
@@ -91,7 +94,18 @@ def main() -> int:
         "FLOWCHAT_SCHEDULES": "manual",
     }
     emulators = subprocess.Popen(
-        [sys.executable, "-m", "emulators", "start", "--only", ",".join(ports), "--config", str(config), "--project", PROJECT],
+        [
+            sys.executable,
+            "-m",
+            "emulators",
+            "start",
+            "--only",
+            ",".join(ports),
+            "--config",
+            str(config),
+            "--project",
+            PROJECT,
+        ],
         cwd=ROOT,
         env=env,
         stdin=subprocess.DEVNULL,
