@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.listen_fd is not None:
         return _serve_http(functions, args)
 
-    listener = socket.create_server((args.host, args.port), backlog=SERVER_OPTIONS["backlog"])
+    listener = _listen(args.host, args.port)
     events = event_channel.EventServer(args.host, event_deliverer(functions))
     threading.Thread(target=events.serve_forever, name="event-listener", daemon=True).start()
     app = make_app(functions, args.project, events.port)
@@ -129,6 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     server.stop(STOP_SECONDS)
     others.wait(STOP_SECONDS)
     return 0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The functions port's listening socket, on an IPv4 or IPv6 address as ``host`` names."""
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    return socket.create_server((host, port), family=family, backlog=SERVER_OPTIONS["backlog"])
 
 
 def _serve_http(functions: dict[str, Any], args: argparse.Namespace) -> int:

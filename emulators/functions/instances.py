@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 
 log = logging.getLogger("emulators.functions.instances")
 
@@ -28,7 +29,7 @@ VARIABLE = "FLOWCHAT_FUNCTIONS_INSTANCES"
 MOST = 8
 
 
-def count(environ: dict[str, str] | os._Environ[str]) -> int:
+def count(environ: Mapping[str, str]) -> int:
     """How many instances serve the HTTP functions: ``FLOWCHAT_FUNCTIONS_INSTANCES``, else
     one per core up to 4 (more than the cores only wait for each other)."""
     value = environ.get(VARIABLE, "").strip()
@@ -67,10 +68,6 @@ class MoreInstances:
         if self._processes:
             pids = ", ".join(str(process.pid) for process in self._processes)
             log.info("HTTP functions: %d instances in all, the others pid %s", number + 1, pids)
-
-    @property
-    def pids(self) -> list[int]:
-        return [process.pid for process in self._processes]
 
     def signal_stop(self) -> None:
         """Asks each to stop; each answers the requests it holds first."""
