@@ -5,7 +5,7 @@ import { AuthLayout } from "./auth-layout";
 import { FormAlert } from "./form-alert";
 import { FormField } from "./form-field";
 import { useSession, useSessionStore } from "./session-context";
-import { useAuthForm } from "./use-auth-form";
+import { focusField, useAuthForm } from "./use-auth-form";
 
 const FIELDS = ["login", "password"] as const;
 const FIELD_ALIASES: Record<string, (typeof FIELDS)[number]> = { email: "login", username: "login" };
@@ -16,13 +16,13 @@ export function LoginPage() {
   const [login, setLogin] = useState("");
   const [password, setPassword] = useState("");
   const form = useAuthForm(FIELDS, FIELD_ALIASES);
-  const inputs = { login: useRef<HTMLInputElement>(null), password: useRef<HTMLInputElement>(null) };
+  const formElement = useRef<HTMLFormElement>(null);
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     const result = await form.submit(() => store.login({ login: login.trim(), password }));
     // On success <SignedOutOnly> moves on to the app.
-    if (result && result !== "ok") inputs[result].current?.focus();
+    if (result && result !== "ok") focusField(formElement.current, result);
   }
 
   return (
@@ -38,10 +38,9 @@ export function LoginPage() {
         </span>
       }
     >
-      <form className="grid gap-4" onSubmit={onSubmit} noValidate>
+      <form ref={formElement} className="grid gap-4" onSubmit={onSubmit} noValidate>
         <FormAlert message={form.formError ?? endedReason} />
         <FormField
-          ref={inputs.login}
           label="Email or username"
           name="login"
           autoComplete="username"
@@ -56,7 +55,6 @@ export function LoginPage() {
           error={form.fieldErrors.login}
         />
         <FormField
-          ref={inputs.password}
           label="Password"
           name="password"
           type="password"

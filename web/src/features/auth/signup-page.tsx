@@ -5,7 +5,7 @@ import { AuthLayout } from "./auth-layout";
 import { FormAlert } from "./form-alert";
 import { FormField } from "./form-field";
 import { useSessionStore } from "./session-context";
-import { useAuthForm } from "./use-auth-form";
+import { focusField, useAuthForm } from "./use-auth-form";
 
 const FIELDS = ["email", "username", "displayName", "password"] as const;
 type Field = (typeof FIELDS)[number];
@@ -20,16 +20,10 @@ export function SignupPage() {
     password: "",
   });
   const form = useAuthForm(FIELDS, NO_ALIASES);
-  const inputs: Record<Field, React.RefObject<HTMLInputElement | null>> = {
-    email: useRef<HTMLInputElement>(null),
-    username: useRef<HTMLInputElement>(null),
-    displayName: useRef<HTMLInputElement>(null),
-    password: useRef<HTMLInputElement>(null),
-  };
+  const formElement = useRef<HTMLFormElement>(null);
 
   function bind(field: Field) {
     return {
-      ref: inputs[field],
       name: field,
       value: values[field],
       error: form.fieldErrors[field],
@@ -52,7 +46,7 @@ export function SignupPage() {
       }),
     );
     // On success <SignedOutOnly> moves on to the app.
-    if (result && result !== "ok") inputs[result].current?.focus();
+    if (result && result !== "ok") focusField(formElement.current, result);
   }
 
   const complete = values.email.trim() && values.username.trim() && values.password;
@@ -70,7 +64,7 @@ export function SignupPage() {
         </span>
       }
     >
-      <form className="grid gap-4" onSubmit={onSubmit} noValidate>
+      <form ref={formElement} className="grid gap-4" onSubmit={onSubmit} noValidate>
         <FormAlert message={form.formError} />
         <FormField label="Email" type="email" autoComplete="email" required {...bind("email")} />
         <FormField

@@ -86,6 +86,12 @@ export function useAuthForm<Field extends string>(fields: readonly Field[], alia
   };
 }
 
+/** Focuses the form's input named `name` (each field's input is named after the field). */
+export function focusField(form: HTMLFormElement | null, name: string): void {
+  const input = form?.elements.namedItem(name);
+  if (input instanceof HTMLInputElement) input.focus();
+}
+
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
