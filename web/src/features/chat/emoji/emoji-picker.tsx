@@ -13,7 +13,9 @@ interface EmojiPickerProps {
 export function EmojiPicker({ onPick, autoFocus = true }: EmojiPickerProps) {
   const host = useRef<HTMLDivElement>(null);
   const pick = useRef(onPick);
-  pick.current = onPick;
+  useEffect(() => {
+    pick.current = onPick;
+  });
   const [failed, setFailed] = useState(false);
 
   useEffect(() => {
