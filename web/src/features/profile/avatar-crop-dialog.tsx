@@ -67,13 +67,16 @@ export function AvatarCropDialog({ open, onOpenChange }: AvatarCropDialogProps) 
   const busy = phase.name === "uploading" || phase.name === "processing";
 
   // Each opening starts afresh; the object URL goes with the picture.
-  useEffect(() => {
-    if (!open) return;
-    setPicture(null);
-    setCrop(null);
-    setPhase({ name: "pick" });
-    setError(null);
-  }, [open]);
+  const [wasOpen, setWasOpen] = useState(open);
+  if (open !== wasOpen) {
+    setWasOpen(open);
+    if (open) {
+      setPicture(null);
+      setCrop(null);
+      setPhase({ name: "pick" });
+      setError(null);
+    }
+  }
   useEffect(
     () => () => {
       if (picture) URL.revokeObjectURL(picture.url);

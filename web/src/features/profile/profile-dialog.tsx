@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import {
@@ -35,15 +35,17 @@ export function ProfileDialog({ open, onOpenChange }: ProfileDialogProps) {
   const [saving, setSaving] = useState(false);
   const bioId = useId();
 
-  // Start from the saved profile every time the dialog opens.
-  useEffect(() => {
+  // Start from the saved profile every time the dialog opens (or the saved profile changes).
+  const [formFor, setFormFor] = useState<{ open: boolean; user: typeof user } | null>(null);
+  if (formFor === null || formFor.open !== open || formFor.user !== user) {
+    setFormFor({ open, user });
     if (open && user) {
       setDisplayName(user.displayName);
       setBio(user.bio);
       setFieldErrors({});
       setFormError(null);
     }
-  }, [open, user]);
+  }
 
   if (!user) return null;
 

@@ -66,13 +66,16 @@ export function QuickSwitcher({ open, onOpenChange }: { open: boolean; onOpenCha
   const people = usePeopleSearch(text);
   const { openRoom, waiting } = useOpenRoom(() => onOpenChange(false));
 
-  useEffect(() => {
+  // Each opening starts afresh.
+  const [wasOpen, setWasOpen] = useState(open);
+  if (open !== wasOpen) {
+    setWasOpen(open);
     if (open) {
       setText("");
       setActive(0);
       setError(null);
     }
-  }, [open]);
+  }
 
   const userId = user?.id ?? "";
   const recentRoomIds = open ? recentItems(userId).flatMap((item) => (item.kind === "room" ? [item.id] : [])) : [];

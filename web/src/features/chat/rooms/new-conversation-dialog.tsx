@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import {
   Dialog,
@@ -26,12 +26,15 @@ export function NewConversationDialog({ open, onOpenChange }: NewConversationDia
   const [busy, setBusy] = useState(false);
   const { openRoom, waiting } = useOpenRoom(() => onOpenChange(false));
 
-  useEffect(() => {
+  // Each opening starts afresh.
+  const [wasOpen, setWasOpen] = useState(open);
+  if (open !== wasOpen) {
+    setWasOpen(open);
     if (open) {
       setUsername("");
       setError(null);
     }
-  }, [open]);
+  }
 
   function submit(event: FormEvent) {
     event.preventDefault();

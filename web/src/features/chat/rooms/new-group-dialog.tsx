@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import {
@@ -45,7 +45,10 @@ export function NewGroupDialog({ open, onOpenChange }: NewGroupDialogProps) {
   const { openRoom, waiting } = useOpenRoom(() => onOpenChange(false));
   const id = useId();
 
-  useEffect(() => {
+  // Each opening starts afresh.
+  const [wasOpen, setWasOpen] = useState(open);
+  if (open !== wasOpen) {
+    setWasOpen(open);
     if (open) {
       setName("");
       setTopic("");
@@ -53,7 +56,7 @@ export function NewGroupDialog({ open, onOpenChange }: NewGroupDialogProps) {
       setInvitees("");
       setError(null);
     }
-  }, [open]);
+  }
 
   async function submit(event: FormEvent) {
     event.preventDefault();
