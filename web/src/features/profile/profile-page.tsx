@@ -16,23 +16,23 @@ export function ProfilePage() {
   const store = useSessionStore();
   const { user: me } = useSession();
   const isMe = me?.username.toLowerCase() === username.toLowerCase();
-  const [state, setState] = useState<ProfileState>({ status: "loading" });
+  // Each answer keeps the username it is for: another profile reads as loading until its own arrives.
+  const [loaded, setLoaded] = useState<{ username: string; state: ProfileState } | null>(null);
   const [editing, setEditing] = useState(false);
 
   useEffect(() => {
     if (isMe) return;
     let cancelled = false;
-    setState({ status: "loading" });
     store
       .authorized((token) => store.api.getProfile(token, { username }))
-      .then((profile) => !cancelled && setState({ status: "ready", profile }))
+      .then((profile) => !cancelled && setLoaded({ username, state: { status: "ready", profile } }))
       .catch((error: unknown) => {
         if (cancelled) return;
         const message =
           error instanceof ApiError && error.code === "NOT_FOUND"
             ? `No one on FlowChat goes by @${username}.`
             : "Couldn't load this profile. Please try again.";
-        setState({ status: "error", message });
+        setLoaded({ username, state: { status: "error", message } });
       });
     return () => {
       cancelled = true;
@@ -40,6 +40,7 @@ export function ProfilePage() {
   }, [isMe, store, username]);
 
   // Your own profile comes from the session, so edits show up immediately.
+  const state: ProfileState = loaded?.username === username ? loaded.state : { status: "loading" };
   const current: ProfileState = isMe && me ? { status: "ready", profile: me } : state;
 
   return (
