@@ -9,22 +9,21 @@ import { ApiError } from "@/lib/api";
 
 type Outcome = { state: "checking" } | { state: "done" } | { state: "failed"; message: string };
 
+const NO_TOKEN: Outcome = { state: "failed", message: "This link has no token. Ask for a new one from the app." };
+
 /** Opened from the confirmation mail, signed in or not. */
 export function VerifyEmailPage({ api = accountApi() }: { api?: AccountApi }) {
   const [params] = useSearchParams();
   const token = params.get("token") ?? "";
   const store = useSessionStore();
   const { status } = useSession();
-  const [outcome, setOutcome] = useState<Outcome>({ state: "checking" });
+  const [outcome, setOutcome] = useState<Outcome>(token ? { state: "checking" } : NO_TOKEN);
   const spent = useRef(false); // the link works once: never send it twice (StrictMode runs effects twice)
 
   useEffect(() => {
     if (spent.current) return;
     spent.current = true;
-    if (!token) {
-      setOutcome({ state: "failed", message: "This link has no token. Ask for a new one from the app." });
-      return;
-    }
+    if (!token) return;
     api.verifyEmail(token).then(
       (user) => {
         if (store.getState().user?.id === user.id) store.setUser(user);
