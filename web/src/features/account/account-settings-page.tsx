@@ -160,14 +160,19 @@ function SessionsCard({ api }: { api: AccountApi }) {
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const load = useCallback(async () => {
-    try {
-      setSessions(await store.authorized((token) => api.listSessions(token)));
-      setProblem(null);
-    } catch {
-      setProblem("Couldn't load your sessions. Please try again.");
-    }
-  }, [api, store]);
+  const load = useCallback(
+    () =>
+      store
+        .authorized((token) => api.listSessions(token))
+        .then(
+          (loaded) => {
+            setSessions(loaded);
+            setProblem(null);
+          },
+          () => setProblem("Couldn't load your sessions. Please try again."),
+        ),
+    [api, store],
+  );
 
   useEffect(() => {
     void load();
