@@ -85,7 +85,7 @@ export function RoomSettingsDialog({ room, currentUserId, open, onOpenChange }: 
     } catch (caught) {
       setError(describeError(caught, "Couldn't load the room's settings."));
     }
-  }, [actions, room.id]);
+  }, [actions, room.id, room.kind]);
 
   useEffect(() => {
     if (!open) return;
