@@ -21,11 +21,11 @@ function useLivePresence(userIds: readonly (string | null | undefined)[]): Map<s
     [userIds],
   );
   const [presence, setPresence] = useState<Map<string, Presence>>(NOBODY);
+  const watching = Boolean(source && key);
+  // Nobody to watch: forget what the last watch saw.
+  if (!watching && presence !== NOBODY) setPresence(NOBODY);
   useEffect(() => {
-    if (!source || !key) {
-      setPresence(NOBODY);
-      return;
-    }
+    if (!source || !key) return;
     return source.watchPresence(key.split(","), { next: setPresence });
   }, [source, key]);
   return presence;
