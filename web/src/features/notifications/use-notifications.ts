@@ -12,6 +12,9 @@ export type NotificationsState =
   | { status: "ready"; page: NotificationsPage }
   | { status: "error"; error: Error };
 
+const LOADING: NotificationsState = { status: "loading" };
+const UNAVAILABLE: NotificationsState = { status: "unavailable" };
+
 /**
  * The current user's unread notifications, live. `onArrival` is called for each one that
  * arrives after the first snapshot from the server (not for those already there).
@@ -21,27 +24,31 @@ export function useNotifications(
   limit = NOTIFICATION_LIMIT,
 ): NotificationsState {
   const source = useChatData();
-  const [state, setState] = useState<NotificationsState>({ status: "loading" });
+  // Each answer keeps the watch (source and limit) it came from: a new watch reads as loading
+  // until its first page, and nothing from an older one shows.
+  const [answer, setAnswer] = useState<{ source: typeof source; limit: number; state: NotificationsState } | null>(
+    null,
+  );
   const arrival = useRef(onArrival);
   useEffect(() => {
     arrival.current = onArrival;
   });
 
   useEffect(() => {
-    if (!source?.watchNotifications) {
-      setState({ status: "unavailable" });
-      return;
-    }
-    setState({ status: "loading" });
+    if (!source?.watchNotifications) return;
     const tracker = new ArrivalTracker();
     return source.watchNotifications(limit, {
       next: (page) => {
-        setState({ status: "ready", page });
+        setAnswer({ source, limit, state: { status: "ready", page } });
         for (const item of tracker.next(page)) arrival.current?.(item);
       },
-      error: (error) => setState({ status: "error", error }),
+      error: (error) => setAnswer({ source, limit, state: { status: "error", error } }),
     });
   }, [source, limit]);
 
-  return state;
+  const current = answer !== null && answer.source === source && answer.limit === limit;
+  // Forget an older watch's answer, so coming back to it later reads as loading again.
+  if (answer !== null && !current) setAnswer(null);
+  if (!source?.watchNotifications) return UNAVAILABLE;
+  return current ? answer.state : LOADING;
 }
