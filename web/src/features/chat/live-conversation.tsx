@@ -20,13 +20,23 @@ import type { Message, ReadReceipt, RoomSummary } from "./types";
 import { usePresence } from "./use-presence";
 import { describePresence, useNow } from "@/features/presence/presence-text";
 
+const NO_RECEIPTS: ReadReceipt[] = [];
+
 function useReadReceipts(source: ChatDataSource, roomId: string): ReadReceipt[] {
-  const [receipts, setReceipts] = useState<ReadReceipt[]>([]);
+  // The receipts keep the room (and source) they were watched for: another room has none until its own arrive.
+  const [watched, setWatched] = useState<{ source: ChatDataSource; roomId: string; receipts: ReadReceipt[] } | null>(
+    null,
+  );
   useEffect(() => {
-    setReceipts([]);
-    return source.watchReadReceipts(roomId, { next: setReceipts, error: () => setReceipts([]) });
+    return source.watchReadReceipts(roomId, {
+      next: (receipts) => setWatched({ source, roomId, receipts }),
+      error: () => setWatched({ source, roomId, receipts: NO_RECEIPTS }),
+    });
   }, [source, roomId]);
-  return receipts;
+  const current = watched !== null && watched.source === source && watched.roomId === roomId;
+  // Forget another room's receipts, so coming back to it later shows none until its own arrive.
+  if (watched !== null && !current) setWatched(null);
+  return current ? watched.receipts : NO_RECEIPTS;
 }
 
 /** The other members of a group, for "@" suggestions (asked again when the member count changes). */
