@@ -28,6 +28,26 @@ type MissingRoom =
   | { state: "not-found" }
   | { state: "failed"; reason: string };
 
+interface CheckInputs {
+  roomId: string;
+  missing: boolean;
+  actions: RoomActions | null;
+  graceMs: number;
+  attempt: number;
+}
+
+const WAITING: MissingRoom = { state: "waiting" };
+
+function sameInputs(a: CheckInputs, b: CheckInputs): boolean {
+  return (
+    a.roomId === b.roomId &&
+    a.missing === b.missing &&
+    a.actions === b.actions &&
+    a.graceMs === b.graceMs &&
+    a.attempt === b.attempt
+  );
+}
+
 /**
  * A room the list does not show may still be the person's: Firestore's copy of it can be
  * missing (a wiped emulator, a restored backup). PostgreSQL knows; `restoreRoom` asks it and
@@ -40,21 +60,22 @@ function useMissingRoom(
   graceMs: number,
   attempt: number,
 ): MissingRoom {
-  const [check, setCheck] = useState<MissingRoom>({ state: "waiting" });
+  // Each answer keeps the inputs it was found for: when any changes, the check is waiting again.
+  const [check, setCheck] = useState<{ inputs: CheckInputs; result: MissingRoom } | null>(null);
   useEffect(() => {
-    setCheck({ state: "waiting" });
     if (!missing || !actions) return;
+    const inputs = { roomId, missing, actions, graceMs, attempt };
     let cancelled = false;
     const timer = setTimeout(() => {
-      setCheck({ state: "checking" });
+      setCheck({ inputs, result: { state: "checking" } });
       actions.restoreRoom(roomId).then(
         (outcome) => {
-          if (!cancelled) setCheck({ state: outcome });
+          if (!cancelled) setCheck({ inputs, result: { state: outcome } });
         },
         (error: unknown) => {
           // A bare code ("deadline-exceeded", "internal") says less than the connection's state.
           const reason = describeError(error, "");
-          if (!cancelled) setCheck({ state: "failed", reason: reason.includes(" ") ? reason : "" });
+          if (!cancelled) setCheck({ inputs, result: { state: "failed", reason: reason.includes(" ") ? reason : "" } });
         },
       );
     }, graceMs);
@@ -63,7 +84,10 @@ function useMissingRoom(
       clearTimeout(timer);
     };
   }, [roomId, missing, actions, graceMs, attempt]);
-  return check;
+  const current = check !== null && sameInputs(check.inputs, { roomId, missing, actions, graceMs, attempt });
+  // Forget a stale answer so that coming back to the same inputs later checks afresh.
+  if (check !== null && !current) setCheck(null);
+  return current ? check.result : WAITING;
 }
 
 interface ConversationPageProps {
