@@ -39,8 +39,11 @@ export function ProfilePage() {
     };
   }, [isMe, store, username]);
 
+  const loadedNow = loaded !== null && loaded.username === username;
+  // Forget another profile, so coming back to it later reads as loading again, as it is asked for afresh.
+  if (loaded !== null && !loadedNow) setLoaded(null);
+  const state: ProfileState = loadedNow ? loaded.state : { status: "loading" };
   // Your own profile comes from the session, so edits show up immediately.
-  const state: ProfileState = loaded?.username === username ? loaded.state : { status: "loading" };
   const current: ProfileState = isMe && me ? { status: "ready", profile: me } : state;
 
   return (
