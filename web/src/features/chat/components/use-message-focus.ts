@@ -52,18 +52,20 @@ export function useMessageFocus({
   const [highlightedId, setHighlightedId] = useState<string | null>(null);
   const [missing, setMissing] = useState(false);
 
-  useEffect(() => {
+  // Another message to bring into view starts counting pages afresh.
+  const [pagesFor, setPagesFor] = useState(messageId);
+  if (pagesFor !== messageId) {
+    setPagesFor(messageId);
     setPages(0);
     setMissing(false);
-  }, [messageId]);
+  }
 
   // The conversation started over (watched again after an error, or its source changed): the
   // history loaded around the message went with it, so the permalink is dealt with again.
-  useEffect(() => {
-    if (ready) return;
+  if (!ready && (asked !== null || handled !== null)) {
     setAsked(null);
     setHandled(null);
-  }, [ready]);
+  }
 
   useEffect(() => {
     if (!messageId || handled === messageId || !ready) return;
