@@ -1,27 +1,20 @@
-import { useEffect, useState } from "react";
+import { useEffect } from "react";
+import { useStateFor } from "./use-state-for";
 
 /** How long a screen may show a loading state before it says why and offers a retry. */
 export const SLOW_LOAD_MS = 8_000;
-
-interface Clock {
-  ms: number;
-  restartKey: unknown;
-}
 
 /**
  * True once `waiting` has stayed true for `ms`; false again as soon as it is false, or when
  * `restartKey` changes (a retry starts the clock over).
  */
 export function useTimedOut(waiting: boolean, ms: number = SLOW_LOAD_MS, restartKey: unknown = null): boolean {
-  // The timer records which clock it fired for; the answer holds only for the current one.
-  const [firedFor, setFiredFor] = useState<Clock | null>(null);
-  const timedOut = waiting && firedFor !== null && firedFor.ms === ms && Object.is(firedFor.restartKey, restartKey);
-  // Forget a stale answer so that coming back to the same clock later starts it from zero.
-  if (firedFor !== null && !timedOut) setFiredFor(null);
+  // The timer's answer holds for the clock it fired for, and for as long as `waiting` stays true.
+  const [fired, setFired] = useStateFor<true>([waiting, ms, restartKey]);
   useEffect(() => {
     if (!waiting) return;
-    const timer = setTimeout(() => setFiredFor({ ms, restartKey }), ms);
+    const timer = setTimeout(() => setFired([waiting, ms, restartKey], true), ms);
     return () => clearTimeout(timer);
-  }, [waiting, ms, restartKey]);
-  return timedOut;
+  }, [waiting, ms, restartKey, setFired]);
+  return waiting && fired === true;
 }

@@ -4,6 +4,7 @@ import { Link, useParams, useSearchParams } from "react-router";
 import { LoadProblem } from "@/components/load-problem";
 import { rememberRecent } from "@/features/search/recent";
 import { useSession } from "@/features/auth/session-context";
+import { useStateFor } from "@/lib/use-state-for";
 import { SLOW_LOAD_MS, useTimedOut } from "@/lib/use-timed-out";
 import { useChatData, useRetryRooms, useRooms } from "./chat-data-context";
 import { LiveConversation } from "./live-conversation";
@@ -28,25 +29,7 @@ type MissingRoom =
   | { state: "not-found" }
   | { state: "failed"; reason: string };
 
-interface CheckInputs {
-  roomId: string;
-  missing: boolean;
-  actions: RoomActions | null;
-  graceMs: number;
-  attempt: number;
-}
-
 const WAITING: MissingRoom = { state: "waiting" };
-
-function sameInputs(a: CheckInputs, b: CheckInputs): boolean {
-  return (
-    a.roomId === b.roomId &&
-    a.missing === b.missing &&
-    a.actions === b.actions &&
-    a.graceMs === b.graceMs &&
-    a.attempt === b.attempt
-  );
-}
 
 /**
  * A room the list does not show may still be the person's: Firestore's copy of it can be
@@ -60,22 +43,22 @@ function useMissingRoom(
   graceMs: number,
   attempt: number,
 ): MissingRoom {
-  // Each answer keeps the inputs it was found for: when any changes, the check is waiting again.
-  const [check, setCheck] = useState<{ inputs: CheckInputs; result: MissingRoom } | null>(null);
+  // When any input changes, the check is waiting again.
+  const [check, setCheck] = useStateFor<MissingRoom>([roomId, missing, actions, graceMs, attempt]);
   useEffect(() => {
     if (!missing || !actions) return;
-    const inputs = { roomId, missing, actions, graceMs, attempt };
+    const inputs = [roomId, missing, actions, graceMs, attempt];
     let cancelled = false;
     const timer = setTimeout(() => {
-      setCheck({ inputs, result: { state: "checking" } });
+      setCheck(inputs, { state: "checking" });
       actions.restoreRoom(roomId).then(
         (outcome) => {
-          if (!cancelled) setCheck({ inputs, result: { state: outcome } });
+          if (!cancelled) setCheck(inputs, { state: outcome });
         },
         (error: unknown) => {
           // A bare code ("deadline-exceeded", "internal") says less than the connection's state.
           const reason = describeError(error, "");
-          if (!cancelled) setCheck({ inputs, result: { state: "failed", reason: reason.includes(" ") ? reason : "" } });
+          if (!cancelled) setCheck(inputs, { state: "failed", reason: reason.includes(" ") ? reason : "" });
         },
       );
     }, graceMs);
@@ -83,11 +66,8 @@ function useMissingRoom(
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [roomId, missing, actions, graceMs, attempt]);
-  const current = check !== null && sameInputs(check.inputs, { roomId, missing, actions, graceMs, attempt });
-  // Forget a stale answer so that coming back to the same inputs later checks afresh.
-  if (check !== null && !current) setCheck(null);
-  return current ? check.result : WAITING;
+  }, [roomId, missing, actions, graceMs, attempt, setCheck]);
+  return check ?? WAITING;
 }
 
 interface ConversationPageProps {

@@ -19,24 +19,20 @@ import { describeError, useRoomActions, type RoomActions } from "./rooms/room-ac
 import type { Message, ReadReceipt, RoomSummary } from "./types";
 import { usePresence } from "./use-presence";
 import { describePresence, useNow } from "@/features/presence/presence-text";
+import { useStateFor } from "@/lib/use-state-for";
 
 const NO_RECEIPTS: ReadReceipt[] = [];
 
 function useReadReceipts(source: ChatDataSource, roomId: string): ReadReceipt[] {
-  // The receipts keep the room (and source) they were watched for: another room has none until its own arrive.
-  const [watched, setWatched] = useState<{ source: ChatDataSource; roomId: string; receipts: ReadReceipt[] } | null>(
-    null,
-  );
+  // Another room (or source) shows none until its own receipts arrive.
+  const [receipts, setReceipts] = useStateFor<ReadReceipt[]>([source, roomId]);
   useEffect(() => {
     return source.watchReadReceipts(roomId, {
-      next: (receipts) => setWatched({ source, roomId, receipts }),
-      error: () => setWatched({ source, roomId, receipts: NO_RECEIPTS }),
+      next: (watched) => setReceipts([source, roomId], watched),
+      error: () => setReceipts([source, roomId], NO_RECEIPTS),
     });
-  }, [source, roomId]);
-  const current = watched !== null && watched.source === source && watched.roomId === roomId;
-  // Forget another room's receipts, so coming back to it later shows none until its own arrive.
-  if (watched !== null && !current) setWatched(null);
-  return current ? watched.receipts : NO_RECEIPTS;
+  }, [source, roomId, setReceipts]);
+  return receipts ?? NO_RECEIPTS;
 }
 
 /** The other members of a group, for "@" suggestions (asked again when the member count changes). */

@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import { useChatData } from "@/features/chat/chat-data-context";
+import { useStateFor } from "@/lib/use-state-for";
 import { ArrivalTracker } from "./notification-documents";
 import type { AppNotification, NotificationsPage } from "./types";
 
@@ -24,11 +25,8 @@ export function useNotifications(
   limit = NOTIFICATION_LIMIT,
 ): NotificationsState {
   const source = useChatData();
-  // Each answer keeps the watch (source and limit) it came from: a new watch reads as loading
-  // until its first page, and nothing from an older one shows.
-  const [answer, setAnswer] = useState<{ source: typeof source; limit: number; state: NotificationsState } | null>(
-    null,
-  );
+  // A new watch (source or limit) reads as loading until its first page; nothing from an older one shows.
+  const [state, setState] = useStateFor<NotificationsState>([source, limit]);
   const arrival = useRef(onArrival);
   useEffect(() => {
     arrival.current = onArrival;
@@ -39,16 +37,13 @@ export function useNotifications(
     const tracker = new ArrivalTracker();
     return source.watchNotifications(limit, {
       next: (page) => {
-        setAnswer({ source, limit, state: { status: "ready", page } });
+        setState([source, limit], { status: "ready", page });
         for (const item of tracker.next(page)) arrival.current?.(item);
       },
-      error: (error) => setAnswer({ source, limit, state: { status: "error", error } }),
+      error: (error) => setState([source, limit], { status: "error", error }),
     });
-  }, [source, limit]);
+  }, [source, limit, setState]);
 
-  const current = answer !== null && answer.source === source && answer.limit === limit;
-  // Forget an older watch's answer, so coming back to it later reads as loading again.
-  if (answer !== null && !current) setAnswer(null);
   if (!source?.watchNotifications) return UNAVAILABLE;
-  return current ? answer.state : LOADING;
+  return state ?? LOADING;
 }

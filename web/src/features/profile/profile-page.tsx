@@ -6,6 +6,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { useSession, useSessionStore } from "@/features/auth/session-context";
 import { UserAvatar } from "@/features/people/user-avatar";
 import { ApiError, type User } from "@/lib/api";
+import { useStateFor } from "@/lib/use-state-for";
 import { ProfileDialog } from "./profile-dialog";
 import { ProfilePresence } from "./profile-presence";
 
@@ -16,8 +17,8 @@ export function ProfilePage() {
   const store = useSessionStore();
   const { user: me } = useSession();
   const isMe = me?.username.toLowerCase() === username.toLowerCase();
-  // Each answer keeps the username it is for: another profile reads as loading until its own arrives.
-  const [loaded, setLoaded] = useState<{ username: string; state: ProfileState } | null>(null);
+  // Another profile reads as loading until its own arrives.
+  const [loaded, setLoaded] = useStateFor<ProfileState>([username]);
   const [editing, setEditing] = useState(false);
 
   useEffect(() => {
@@ -25,24 +26,21 @@ export function ProfilePage() {
     let cancelled = false;
     store
       .authorized((token) => store.api.getProfile(token, { username }))
-      .then((profile) => !cancelled && setLoaded({ username, state: { status: "ready", profile } }))
+      .then((profile) => !cancelled && setLoaded([username], { status: "ready", profile }))
       .catch((error: unknown) => {
         if (cancelled) return;
         const message =
           error instanceof ApiError && error.code === "NOT_FOUND"
             ? `No one on FlowChat goes by @${username}.`
             : "Couldn't load this profile. Please try again.";
-        setLoaded({ username, state: { status: "error", message } });
+        setLoaded([username], { status: "error", message });
       });
     return () => {
       cancelled = true;
     };
-  }, [isMe, store, username]);
+  }, [isMe, store, username, setLoaded]);
 
-  const loadedNow = loaded !== null && loaded.username === username;
-  // Forget another profile, so coming back to it later reads as loading again, as it is asked for afresh.
-  if (loaded !== null && !loadedNow) setLoaded(null);
-  const state: ProfileState = loadedNow ? loaded.state : { status: "loading" };
+  const state: ProfileState = loaded ?? { status: "loading" };
   // Your own profile comes from the session, so edits show up immediately.
   const current: ProfileState = isMe && me ? { status: "ready", profile: me } : state;
 
