@@ -8,7 +8,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 
 import httpx
@@ -16,6 +15,7 @@ import httpx
 from benchmarks._support import summary, table, timed
 from emulators import registry
 from tests.support import emulators
+from tests.support.accounts import new_account
 from tests.support.database import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,19 +73,9 @@ def main() -> None:
 
 def _requests(host: emulators.EmulatorProcess) -> list[list[object]]:
     with httpx.Client(base_url=host.functions_url(), timeout=30) as api:
-        suffix = uuid.uuid4().hex[:8]
-        password = f"benchmark pass {suffix}"
-        account = api.post(
-            "/register",
-            json={
-                "email": f"bench{suffix}@example.com",
-                "username": f"bench{suffix}",
-                "password": password,
-                "displayName": "Bench",
-            },
-        ).json()
+        account = new_account(api)
         auth = {"Authorization": f"Bearer {account['accessToken']}"}
-        login_body = {"login": f"bench{suffix}", "password": password}
+        login_body = {"login": account["user"]["username"], "password": account["password"]}
 
         def login() -> None:
             api.post("/login", json=login_body).raise_for_status()

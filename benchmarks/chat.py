@@ -25,6 +25,7 @@ from google.cloud import firestore
 
 from benchmarks._support import summary, table, timed
 from tests.support import emulators
+from tests.support.accounts import new_account
 from tests.support.database import fresh_database
 from tests.support.firebase import UserFirestore, admin_firestore, call, eventually, sign_in
 
@@ -68,16 +69,7 @@ class Bench:
         self.admin = admin_firestore(host)
 
     def person(self) -> dict:
-        suffix = uuid.uuid4().hex[:8]
-        account = self.http.post(
-            "/register",
-            json={
-                "email": f"b{suffix}@example.com",
-                "username": f"b{suffix}",
-                "password": f"bench pass {suffix}",
-                "displayName": f"Bench {suffix}",
-            },
-        ).json()
+        account = new_account(self.http)
         id_token = sign_in(self.host, account["firebaseToken"])
         return {
             **account,

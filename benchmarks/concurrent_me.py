@@ -24,7 +24,6 @@ import os
 import selectors
 import socket
 import time
-import uuid
 from urllib.parse import urlsplit
 
 import httpx
@@ -34,6 +33,7 @@ from benchmarks.chat import chat_stack
 from benchmarks.pipeline_load import cpu_seconds
 from emulators.functions import instances
 from tests.support import emulators
+from tests.support.accounts import new_account
 
 CONCURRENT = 200
 ROUNDS = 5
@@ -92,18 +92,8 @@ def main() -> None:
 
 
 def _access_token(host: emulators.EmulatorProcess) -> str:
-    suffix = uuid.uuid4().hex[:8]
-    account = httpx.post(
-        host.functions_url("register"),
-        json={
-            "email": f"me{suffix}@example.com",
-            "username": f"me{suffix}",
-            "password": f"benchmark pass {suffix}",
-            "displayName": "Bench",
-        },
-        timeout=30,
-    ).json()
-    return account["accessToken"]
+    with httpx.Client(base_url=host.functions_url(), timeout=30) as api:
+        return new_account(api)["accessToken"]
 
 
 def _request_bytes(url: str, token: str) -> bytes:

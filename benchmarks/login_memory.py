@@ -16,7 +16,6 @@ import json
 import os
 import threading
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,6 +25,7 @@ import httpx
 from benchmarks._support import summary, table
 from benchmarks.chat import chat_stack
 from emulators.functions import instances
+from tests.support.accounts import new_account
 from tests.support.emulators import serving_instances
 
 CONCURRENT = 50
@@ -35,20 +35,9 @@ AFTER = (10, 30, 60)
 def main() -> None:
     with chat_stack() as (host, _):
         base = host.functions_url().rstrip("/")
-        suffix = uuid.uuid4().hex[:8]
-        password = f"benchmark pass {suffix}"
-        username = f"mem{suffix}"
-        httpx.post(
-            f"{base}/register",
-            json={
-                "email": f"{username}@example.com",
-                "username": username,
-                "password": password,
-                "displayName": "Memory",
-            },
-            timeout=60,
-        ).raise_for_status()
-        body = json.dumps({"login": username, "password": password})
+        with httpx.Client(base_url=base, timeout=60) as api:
+            account = new_account(api)
+        body = json.dumps({"login": account["user"]["username"], "password": account["password"]})
         pids = serving_instances(host, instances.count(os.environ))
         # Warm: a first login loads what logins use. These may all reach one instance; one
         # left cold starts lower, which only makes the target harder.

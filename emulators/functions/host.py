@@ -116,12 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     others.start(args.instances - 1)
     log.info("functions host (pid %d) serving %d functions", os.getpid(), len(functions))
-    signal.sigwait(STOP_SIGNALS)
-    if os.getppid() != args.launcher:
-        # The launcher was killed: the emulators went with it, and a schedule under way may
-        # be waiting on them; stopping in order could outlast any reasonable wait.
-        log.info("functions host (pid %d): the launcher is gone, exiting", os.getpid())
-        os._exit(0)
+    _await_stop(args.launcher)
     for timer in timers:
         timer.stop()
     others.signal_stop()
@@ -143,11 +138,20 @@ def _serve_http(functions: dict[str, Any], args: argparse.Namespace) -> int:
     server = FunctionsServer(make_app(functions, args.project, args.events_port), listener)
     server.start()
     log.info("functions instance (pid %d) serving the HTTP functions", os.getpid())
-    signal.sigwait(STOP_SIGNALS)
-    if os.getppid() != args.launcher:
-        os._exit(0)  # the first instance is gone, and the port with it
+    _await_stop(args.launcher)
     server.stop(STOP_SECONDS)
     return 0
+
+
+def _await_stop(launcher: int) -> None:
+    """Returns on SIGTERM or SIGINT, to stop in order; exits at once when ``launcher`` (the
+    launcher, or for a further instance the first one) is gone: what it served went with it,
+    and a schedule under way may be waiting on it, so stopping in order could outlast any
+    reasonable wait."""
+    signal.sigwait(STOP_SIGNALS)
+    if os.getppid() != launcher:
+        log.info("functions host (pid %d): its parent is gone, exiting", os.getpid())
+        os._exit(0)
 
 
 class _Channel(HTTPChannel):

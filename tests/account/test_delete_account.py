@@ -11,8 +11,8 @@ from google.cloud.firestore import SERVER_TIMESTAMP
 
 from tests.account.conftest import bearer
 from tests.chat.conftest import Person
-from tests.conftest import new_account
 from tests.support import firebase
+from tests.support.accounts import new_account
 
 
 def signed_up(api, functions_host, name: str) -> tuple[Person, dict]:

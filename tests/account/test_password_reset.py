@@ -7,7 +7,7 @@ import time
 import uuid
 
 from tests.account.conftest import bearer, token_in
-from tests.conftest import new_account
+from tests.support.accounts import new_account
 
 SAME_ANSWER = {
     "ok": True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from tests.account.conftest import bearer, token_in
-from tests.conftest import new_account
+from tests.support.accounts import new_account
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"

@@ -16,8 +16,8 @@ import httpx
 import pytest
 from google.cloud import firestore
 
-from tests.conftest import new_account
 from tests.support import emulators, firebase
+from tests.support.accounts import new_account
 from tests.support.emulators import EmulatorProcess
 
 

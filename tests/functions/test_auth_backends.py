@@ -11,7 +11,7 @@ import uuid
 import httpx
 import jwt
 
-from tests.conftest import new_account
+from tests.support.accounts import new_account
 
 SERVICE_ACCOUNT = "firebase-adminsdk@demo-flowchat.iam.gserviceaccount.com"
 AUDIENCE = (

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from emulators import registry
-from tests.conftest import new_account
+from tests.support.accounts import new_account
 
 pytestmark = pytest.mark.skipif(
     "auth" not in registry.available(), reason="the Auth emulator is not part of this tree"

@@ -7,7 +7,7 @@ import uuid
 import httpx
 from argon2 import PasswordHasher
 
-from tests.conftest import new_account
+from tests.support.accounts import new_account
 
 
 def test_login_by_username_or_email_in_any_case(api):

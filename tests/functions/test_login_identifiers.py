@@ -8,7 +8,7 @@ import uuid
 
 import httpx
 
-from tests.conftest import new_account
+from tests.support.accounts import new_account
 
 WRONG = "wrong guess, again"
 

@@ -9,7 +9,8 @@ import uuid
 import pytest
 
 import logs
-from tests.conftest import JWT_SECRET, new_account
+from tests.conftest import JWT_SECRET
+from tests.support.accounts import new_account
 from tests.support.firebase import call, eventually, sign_in
 
 TRACE = "0af7651916cd43dd8448eb211c80319c"

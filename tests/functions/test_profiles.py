@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import new_account
+from tests.support.accounts import new_account
 
 
 def _auth(account: dict) -> dict:

@@ -9,7 +9,8 @@ import uuid
 import jwt
 import pytest
 
-from tests.conftest import JWT_SECRET, new_account
+from tests.conftest import JWT_SECRET
+from tests.support.accounts import new_account
 
 
 def test_register_returns_the_user_and_three_tokens(api, db):

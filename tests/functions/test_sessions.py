@@ -7,7 +7,8 @@ import time
 import jwt
 import pytest
 
-from tests.conftest import JWT_SECRET, new_account
+from tests.conftest import JWT_SECRET
+from tests.support.accounts import new_account
 
 
 def _me(api, token: str):

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from google.cloud import firestore
 
-from tests.conftest import new_account
 from tests.input.catalog import declared_functions, foreign_id_token
+from tests.support.accounts import new_account
 from tests.support.firebase import call, eventually
 
 DEEP = b"[" * 20_000 + b"]" * 20_000

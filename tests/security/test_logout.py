@@ -11,9 +11,9 @@ import pytest
 from google.api_core import exceptions
 from google.cloud import firestore
 
-from tests.conftest import new_account
 from tests.security.support import put_presence
 from tests.support import firebase
+from tests.support.accounts import new_account
 
 
 def _post(db, uid: str, room_id: str, text: str = "hello") -> None:

@@ -8,9 +8,9 @@ import time
 import pytest
 from google.api_core import exceptions
 
-from tests.conftest import new_account
 from tests.security.support import put_presence, reissued
 from tests.support import firebase
+from tests.support.accounts import new_account
 
 
 @pytest.fixture
